@@ -1,0 +1,58 @@
+# Every target creates .venv and installs when missing, so a fresh clone needs only `make run`
+# or `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+WEB_PORT := $(or $(PORT),8000)
+
+.PHONY: run test install translations lint format migrations-check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Compiled catalogues are build output (.mo files are not committed).
+translations: $(STAMP)
+	$(BIN)/pybabel compile --statistics -f -d desk/translations 2>&1 | grep -v '^$$' || true
+
+run: install translations
+	$(BIN)/desk setup
+	@echo ""
+	@echo "  The desk:        http://127.0.0.1:$(WEB_PORT)/"
+	@echo "  Staff sign-in:   http://127.0.0.1:$(WEB_PORT)/login (demo users above)"
+	@echo "  Caught mail:     http://127.0.0.1:$(WEB_PORT)/admin/dev/mail (sign in as admin@desk.invalid)"
+	@echo "  Ctrl-C stops web, worker, beat$(if $(DESK_SMTP_HOST),, and the mail catcher)."
+	@echo ""
+	DESK_WEB_PORT=$(WEB_PORT) DESK_BASE_URL=$${DESK_BASE_URL:-http://127.0.0.1:$(WEB_PORT)} \
+	  $(BIN)/honcho --no-prefix -f config/Procfile.dev start \
+	  $(if $(DESK_SMTP_HOST),web worker beat,mail web worker beat)
+
+test: install translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Models and migrations agree, and an empty PostgreSQL database migrates to head.
+migrations-check: install
+	$(BIN)/python -m tests.support.migrations_check
+
+bench: install translations
+	$(BIN)/pytest tests/bench --benchmark-enable --benchmark-only
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Employer one-stop-shop service desk for the Päijät-Häme employment authorities."""

@@ -1,0 +1,67 @@
+"""Application factory: config -> db -> login -> i18n -> celery -> blueprints."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, g
+from flask_wtf import CSRFProtect
+from sqlalchemy.orm import Session
+
+from desk.config import PROJECT_ROOT, load_config
+from desk.db import make_engine, make_session_factory
+from desk.queue import celery_init_app
+
+csrf = CSRFProtect()
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the desk's Flask app; all configuration is read here, never at import time."""
+    app = Flask(
+        "desk",
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "desk" / "static"),
+    )
+    config = load_config(overrides)
+    app.config.update(config)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config["ENV"] == "production",
+        MAX_CONTENT_LENGTH=256 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # a long form must not expire while the employer types
+    )
+
+    engine = make_engine(config["DATABASE_URL"])
+    app.extensions["desk.engine"] = engine
+    app.extensions["desk.sessions"] = make_session_factory(engine)
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    csrf.init_app(app)
+
+    from desk.web import auth, i18n
+
+    auth.init_login(app)
+    i18n.init_i18n(app)
+    celery_init_app(app)
+
+    from desk.web import register_blueprints
+
+    register_blueprints(app)
+    return app
+
+
+def db_session() -> Session:
+    """The request's (or task's) session, opened on first use and closed at teardown."""
+    from flask import current_app
+
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["desk.sessions"]()
+    session: Session = g.db_session
+    return session

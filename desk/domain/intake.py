@@ -1,0 +1,157 @@
+"""Validation of an employer's request, shared by the web form and the API.
+
+Errors are codes ("required", "invalid", "too_long", ...) per field; the presentation layer
+translates them, so the same rules speak Finnish, Swedish and English.
+"""
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from desk.domain.business_id import InvalidBusinessId, normalise_business_id
+from desk.domain.languages import LANGUAGES
+
+OTHER_MUNICIPALITY = "other"
+MAX_TEXT = 200
+MAX_DESCRIPTION = 5000
+MAX_AFFECTED = 1_000_000
+_PHONE = re.compile(r"^\+?[0-9 ()\-]{5,40}$")
+
+FIELDS = (
+    "business_id",
+    "organisation_name",
+    "contact_name",
+    "email",
+    "phone",
+    "municipality",
+    "municipality_other",
+    "need",
+    "affected_employees",
+    "description",
+    "language",
+)
+
+
+@dataclass(frozen=True)
+class RawSubmission:
+    """What the employer typed, as text, exactly as received."""
+
+    business_id: str = ""
+    organisation_name: str = ""
+    contact_name: str = ""
+    email: str = ""
+    phone: str = ""
+    municipality: str = ""  # a code, a Finnish/Swedish name, or "other"
+    municipality_other: str = ""
+    need: str = ""
+    affected_employees: str = ""
+    description: str = ""
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class CleanSubmission:
+    """A validated request, normalised."""
+
+    business_id: str
+    organisation_name: str
+    contact_name: str
+    email: str
+    phone: str
+    municipality_text: str  # what identifies the workplace municipality (code or name)
+    need: str
+    affected_employees: int | None
+    description: str
+    language: str
+
+
+class InvalidSubmission(ValueError):
+    """Some fields are invalid; errors maps field name to an error code."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def _required_text(value: str, field: str, errors: dict[str, str], limit: int = MAX_TEXT) -> str:
+    text = value.strip()
+    if not text:
+        errors[field] = "required"
+    elif len(text) > limit:
+        errors[field] = "too_long"
+    return text
+
+
+def validate_submission(raw: RawSubmission, need_codes: Collection[str]) -> CleanSubmission:
+    """Validate and normalise a request, or raise InvalidSubmission naming every bad field."""
+    errors: dict[str, str] = {}
+
+    business_id = raw.business_id.strip()
+    if not business_id:
+        errors["business_id"] = "required"
+    else:
+        try:
+            business_id = normalise_business_id(business_id)
+        except InvalidBusinessId:
+            errors["business_id"] = "invalid"
+
+    organisation_name = _required_text(raw.organisation_name, "organisation_name", errors)
+    contact_name = _required_text(raw.contact_name, "contact_name", errors)
+
+    email = raw.email.strip()
+    if not email:
+        errors["email"] = "required"
+    else:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors["email"] = "invalid"
+
+    phone = raw.phone.strip()
+    if phone and not _PHONE.match(phone):
+        errors["phone"] = "invalid"
+
+    municipality = raw.municipality.strip()
+    if not municipality:
+        errors["municipality"] = "required"
+    elif municipality == OTHER_MUNICIPALITY:
+        municipality = _required_text(raw.municipality_other, "municipality_other", errors, 100)
+    elif len(municipality) > 100:
+        errors["municipality"] = "too_long"
+
+    need = raw.need.strip()
+    if not need:
+        errors["need"] = "required"
+    elif need not in need_codes:
+        errors["need"] = "unknown"
+
+    affected: int | None = None
+    affected_text = raw.affected_employees.strip()
+    if affected_text:
+        if not affected_text.isdigit() or int(affected_text) > MAX_AFFECTED:
+            errors["affected_employees"] = "invalid"
+        else:
+            affected = int(affected_text)
+
+    description = _required_text(raw.description, "description", errors, MAX_DESCRIPTION)
+
+    language = raw.language.strip().lower()
+    if language not in LANGUAGES:
+        errors["language"] = "required" if not language else "invalid"
+
+    if errors:
+        raise InvalidSubmission(errors)
+    return CleanSubmission(
+        business_id=business_id,
+        organisation_name=organisation_name,
+        contact_name=contact_name,
+        email=email,
+        phone=phone,
+        municipality_text=municipality,
+        need=need,
+        affected_employees=affected,
+        description=description,
+        language=language,
+    )

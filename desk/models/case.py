@@ -1,0 +1,111 @@
+"""Cases, their messages and their event log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from desk.models.base import Base
+from desk.models.reference import Authority, Municipality, Need, Team
+from desk.models.types import UTCDateTime, utcnow
+from desk.models.user import User
+
+
+class ReferenceCounter(Base):
+    """Last case number used in a year; incremented under a row lock."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("year", "number"),
+        Index("ix_cases_queue", "team_id", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    business_id: Mapped[str] = mapped_column(String(9), index=True)
+    organisation_name: Mapped[str] = mapped_column(String(200))
+    contact_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    municipality_code: Mapped[str | None] = mapped_column(ForeignKey("municipalities.code"))
+    municipality_text: Mapped[str] = mapped_column(String(100), default="")
+    need_code: Mapped[str] = mapped_column(ForeignKey("needs.code"))
+    affected_employees: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    authority_slug: Mapped[str] = mapped_column(ForeignKey("authorities.slug"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    routing_rule: Mapped[str] = mapped_column(String(80))
+    routing_reason: Mapped[str] = mapped_column(Text)
+    # Unguessable token of the employer's private link (no account yet).
+    employer_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    team: Mapped[Team] = relationship(lazy="joined")
+    authority: Mapped[Authority] = relationship(lazy="joined")
+    need: Mapped[Need] = relationship(lazy="joined")
+    municipality: Mapped[Municipality | None] = relationship(lazy="joined")
+    assignee: Mapped[User | None] = relationship(lazy="joined")
+    messages: Mapped[list[CaseMessage]] = relationship(
+        back_populates="case", order_by="CaseMessage.id", lazy="selectin"
+    )
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", lazy="selectin"
+    )
+
+    def municipality_label(self, language: str) -> str:
+        if self.municipality is not None:
+            return f"{self.municipality.name(language)} ({self.municipality.code})"
+        return self.municipality_text or "—"
+
+
+class CaseMessage(Base):
+    """A public message (employer or staff) or an internal note (staff only)."""
+
+    __tablename__ = "case_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    author_kind: Mapped[str] = mapped_column(String(20))  # employer | staff
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    visibility: Mapped[str] = mapped_column(String(20))  # public | internal
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="messages")
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+
+class CaseEvent(Base):
+    """Audit trail: who did what to a case, and when."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    actor_kind: Mapped[str] = mapped_column(String(20))  # employer | staff | system
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship(lazy="joined")

@@ -1,0 +1,315 @@
+"""Case use cases: submit, claim, reply, note, change status, and the employer's answer."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from desk.domain.case_reference import format_reference
+from desk.domain.case_status import (
+    ACTIVE,
+    CaseStatus,
+    InvalidTransition,
+    check_transition,
+    status_after_employer_message,
+    status_after_staff_claim,
+)
+from desk.domain.intake import RawSubmission, validate_submission
+from desk.domain.municipalities import resolve_municipality
+from desk.domain.routing import RoutingRequest, route
+from desk.models import Case, CaseEvent, CaseMessage, ReferenceCounter, Team, User, utcnow
+from desk.services import outbox
+from desk.services.access import can_view, can_work
+from desk.services.errors import Conflict, Forbidden, NotFound
+from desk.services.reference_data import snapshot
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+MAX_MESSAGE = 5000
+
+
+def _record(
+    session: Session, case: Case, kind: str, actor: User | None, actor_kind: str, **data: Any
+) -> None:
+    session.add(
+        CaseEvent(
+            case=case,
+            kind=kind,
+            actor_id=actor.id if actor else None,
+            actor_kind=actor_kind,
+            data=data,
+            created_at=utcnow(),
+        )
+    )
+
+
+def next_case_number(session: Session, year: int) -> int:
+    """Take the next number of the year atomically (upsert ... RETURNING under a row lock)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(ReferenceCounter)
+        .values(year=year, last_number=1)
+        .on_conflict_do_update(
+            index_elements=[ReferenceCounter.year],
+            set_={"last_number": ReferenceCounter.last_number + 1},
+        )
+        .returning(ReferenceCounter.last_number)
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def submit_case(session: Session, raw: RawSubmission, now: datetime | None = None) -> Case:
+    """Validate, route and store an employer's request, queueing its confirmation email.
+
+    Raises InvalidSubmission (field -> error code) and stores nothing when input is invalid.
+    """
+    reference_data = snapshot(session)
+    clean = validate_submission(raw, reference_data.needs.keys())
+    code = resolve_municipality(clean.municipality_text, reference_data.municipalities.values())
+    decision = route(
+        RoutingRequest(
+            need=clean.need,
+            municipality_code=code,
+            municipality_text=clean.municipality_text,
+            affected_employees=clean.affected_employees,
+        ),
+        reference_data,
+        clean.language,
+    )
+    now = now or utcnow()
+    year = now.astimezone(HELSINKI).year
+    number = next_case_number(session, year)
+    team = session.scalars(select(Team).where(Team.slug == decision.team)).one()
+    case = Case(
+        reference=format_reference(year, number),
+        year=year,
+        number=number,
+        business_id=clean.business_id,
+        organisation_name=clean.organisation_name,
+        contact_name=clean.contact_name,
+        email=clean.email,
+        phone=clean.phone,
+        municipality_code=code,
+        municipality_text="" if code else clean.municipality_text,
+        need_code=clean.need,
+        affected_employees=clean.affected_employees,
+        description=clean.description,
+        language=clean.language,
+        status=CaseStatus.NEW.value,
+        team_id=team.id,
+        authority_slug=decision.authority,
+        routing_rule=decision.rule,
+        routing_reason=decision.reason,
+        employer_token=secrets.token_urlsafe(32),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    _record(session, case, "created", None, "employer", need=clean.need)
+    _record(
+        session,
+        case,
+        "routed",
+        None,
+        "system",
+        team=decision.team,
+        authority=decision.authority,
+        rule=decision.rule,
+    )
+    outbox.enqueue(session, "email.case_received", {"case_id": case.id})
+    session.commit()
+    return case
+
+
+def team_queue(session: Session, user: User) -> Sequence[Case]:
+    """Active cases of the user's teams, oldest first."""
+    stmt = select(Case).where(Case.status.in_([s.value for s in ACTIVE]))
+    if user.role != "admin":
+        stmt = stmt.where(Case.team_id.in_([team.id for team in user.teams]))
+    return list(session.scalars(stmt.order_by(Case.created_at, Case.id)))
+
+
+def get_case_for_staff(session: Session, user: User, reference: str) -> Case:
+    """The case with this reference if the user may see it."""
+    case = session.scalar(select(Case).where(Case.reference == reference.upper()))
+    if case is None or not can_view(user, case):
+        raise NotFound(reference)
+    return case
+
+
+def _for_work(session: Session, user: User, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None or not can_view(user, case):
+        raise NotFound(str(case_id))
+    if not can_work(user, case):
+        raise Forbidden("only members of the case's team may do this")
+    return case
+
+
+def claim(session: Session, user: User, case_id: int) -> Case:
+    """Assign the case to the user; a new case opens."""
+    case = _for_work(session, user, case_id)
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict("closed")
+    previous = case.assignee_id
+    case.assignee_id = user.id
+    _record(session, case, "claimed", user, "staff", previous_assignee=previous)
+    _move(session, case, status_after_staff_claim(CaseStatus(case.status)), user)
+    session.commit()
+    return case
+
+
+def _move(session: Session, case: Case, target: CaseStatus, actor: User | None) -> None:
+    current = CaseStatus(case.status)
+    if target is current:
+        return
+    try:
+        check_transition(current, target)
+    except InvalidTransition as exc:
+        raise Conflict(str(exc)) from exc
+    case.status = target.value
+    now = utcnow()
+    case.updated_at = now
+    if target is CaseStatus.RESOLVED:
+        case.resolved_at = now
+    if target is CaseStatus.CLOSED:
+        case.closed_at = now
+    _record(
+        session,
+        case,
+        "status_changed",
+        actor,
+        "staff" if actor else "employer",
+        **{"from": current.value, "to": target.value},
+    )
+
+
+def _message_body(body: str) -> str:
+    text = body.strip()
+    if not text:
+        raise ValueError("required")
+    if len(text) > MAX_MESSAGE:
+        raise ValueError("too_long")
+    return text
+
+
+def reply(session: Session, user: User, case_id: int, body: str) -> CaseMessage:
+    """A public reply: shown to the employer and emailed to them through the outbox."""
+    case = _for_work(session, user, case_id)
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict("closed")
+    message = CaseMessage(
+        case=case,
+        author_kind="staff",
+        author_id=user.id,
+        visibility="public",
+        body=_message_body(body),
+        created_at=utcnow(),
+    )
+    session.add(message)
+    if case.first_response_at is None:
+        case.first_response_at = message.created_at
+    if case.status == CaseStatus.NEW:
+        _move(session, case, CaseStatus.OPEN, user)
+    case.updated_at = message.created_at
+    session.flush()
+    _record(session, case, "replied", user, "staff", message_id=message.id)
+    outbox.enqueue(session, "email.staff_reply", {"case_id": case.id, "message_id": message.id})
+    session.commit()
+    return message
+
+
+def add_note(session: Session, user: User, case_id: int, body: str) -> CaseMessage:
+    """An internal note: never shown or sent to the employer."""
+    case = _for_work(session, user, case_id)
+    message = CaseMessage(
+        case=case,
+        author_kind="staff",
+        author_id=user.id,
+        visibility="internal",
+        body=_message_body(body),
+        created_at=utcnow(),
+    )
+    session.add(message)
+    session.flush()
+    _record(session, case, "note_added", user, "staff", message_id=message.id)
+    session.commit()
+    return message
+
+
+def change_status(session: Session, user: User, case_id: int, target: str) -> Case:
+    """Move the case along its life cycle; invalid moves raise Conflict."""
+    case = _for_work(session, user, case_id)
+    try:
+        status = CaseStatus(target)
+    except ValueError as exc:
+        raise Conflict(f"unknown status {target!r}") from exc
+    if status is CaseStatus(case.status):
+        raise Conflict(f"the case is already {status.value}")
+    _move(session, case, status, user)
+    session.commit()
+    return case
+
+
+def get_case_by_token(session: Session, token: str) -> Case:
+    """The case behind an employer's private link."""
+    if not token or len(token) > 64:
+        raise NotFound("token")
+    case = session.scalar(select(Case).where(Case.employer_token == token))
+    if case is None:
+        raise NotFound("token")
+    return case
+
+
+def employer_reply(session: Session, token: str, body: str) -> CaseMessage:
+    """The employer answers: a waiting case reopens and the assignee (or the team) is told."""
+    case = get_case_by_token(session, token)
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict("closed")
+    message = CaseMessage(
+        case=case,
+        author_kind="employer",
+        visibility="public",
+        body=_message_body(body),
+        created_at=utcnow(),
+    )
+    session.add(message)
+    case.updated_at = message.created_at
+    _move(session, case, status_after_employer_message(CaseStatus(case.status)), None)
+    session.flush()
+    _record(session, case, "employer_replied", None, "employer", message_id=message.id)
+    recipients = [case.assignee_id] if case.assignee_id else _team_member_ids(session, case)
+    for user_id in recipients:
+        outbox.enqueue(
+            session,
+            "email.employer_reply",
+            {"case_id": case.id, "message_id": message.id, "user_id": user_id},
+        )
+    session.commit()
+    return message
+
+
+def _team_member_ids(session: Session, case: Case) -> list[int]:
+    team = session.get(Team, case.team_id)
+    members = team_members_of(session, team.id) if team else []
+    return [user.id for user in members]
+
+
+def team_members_of(session: Session, team_id: int) -> list[User]:
+    """Active users of a team."""
+    stmt = select(User).where(User.active.is_(True), User.teams.any(Team.id == team_id))
+    return list(session.scalars(stmt.order_by(User.id)))
+
+
+def public_messages(case: Case) -> list[CaseMessage]:
+    """What the employer may see: public messages only, never internal notes."""
+    return [m for m in case.messages if m.visibility == "public"]

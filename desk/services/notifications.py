@@ -1,0 +1,99 @@
+"""What each outbox email says and to whom: plain values for the email templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from desk.models import Case, CaseMessage, OutboxMessage, User
+
+
+@dataclass(frozen=True)
+class EmailSpec:
+    """An email to render: recipient, language, template name and its context."""
+
+    to: str
+    language: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+class Undeliverable(LookupError):
+    """The row refers to something that no longer exists; it can never be delivered."""
+
+
+def employer_link(base_url: str, case: Case) -> str:
+    """The employer's private link to follow the case."""
+    return f"{base_url.rstrip('/')}/case/{case.employer_token}"
+
+
+def staff_link(base_url: str, case: Case) -> str:
+    """The case page for staff."""
+    return f"{base_url.rstrip('/')}/staff/cases/{case.reference}"
+
+
+def _case_context(case: Case, language: str) -> dict[str, Any]:
+    return {
+        "reference": case.reference,
+        "organisation_name": case.organisation_name,
+        "contact_name": case.contact_name,
+        "need": case.need.name(language),
+        "team": case.team.name(language),
+        "authority": case.authority.name(language),
+        "reason": case.routing_reason,
+        "status": case.status,
+    }
+
+
+def email_for(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+    """Describe the email an outbox row stands for, reading current state by id."""
+    case = session.get(Case, row.payload.get("case_id"))
+    if case is None:
+        raise Undeliverable(f"case {row.payload.get('case_id')} is gone")
+    if row.kind == "email.case_received":
+        return EmailSpec(
+            to=case.email,
+            language=case.language,
+            template="case_received",
+            context={**_case_context(case, case.language), "link": employer_link(base_url, case)},
+        )
+    message = session.get(CaseMessage, row.payload.get("message_id"))
+    if message is None:
+        raise Undeliverable(f"message {row.payload.get('message_id')} is gone")
+    if row.kind == "email.staff_reply":
+        return EmailSpec(
+            to=case.email,
+            language=case.language,
+            template="staff_reply",
+            context={
+                **_case_context(case, case.language),
+                "link": employer_link(base_url, case),
+                "body": message.body,
+            },
+        )
+    if row.kind == "email.employer_reply":
+        user = session.get(User, row.payload.get("user_id"))
+        if user is None:
+            raise Undeliverable(f"user {row.payload.get('user_id')} is gone")
+        return EmailSpec(
+            to=user.email,
+            language=user.ui_language,
+            template="employer_reply",
+            context={
+                **_case_context(case, user.ui_language),
+                "link": staff_link(base_url, case),
+                "body": message.body,
+                "staff_name": user.name,
+            },
+        )
+    raise Undeliverable(f"unknown outbox kind {row.kind!r}")
+
+
+def prepare_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+    """Describe the email and end the read transaction, so no lock is held while sending."""
+    try:
+        return email_for(session, row, base_url)
+    finally:
+        session.commit()

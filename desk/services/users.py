@@ -1,0 +1,83 @@
+"""Staff accounts: sign-in and the demo users of development."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from desk.models import Team, User
+
+ROLES = ("adviser", "manager", "admin")
+# Compared against when the email is unknown, so timing does not reveal which emails exist.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """Return the active user with this email and password, else None."""
+    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not user.active or not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    """The user with this id, or None."""
+    return session.get(User, user_id)
+
+
+def upsert_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str,
+    authority: str,
+    teams: list[str],
+    languages: list[str],
+) -> User:
+    """Create or update a staff user (does not commit)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email)
+        session.add(user)
+    user.name = name
+    user.password_hash = generate_password_hash(password)
+    user.role = role
+    user.authority_slug = authority
+    user.languages = ",".join(languages)
+    user.ui_language = languages[0] if languages else "fi"
+    user.active = True
+    user.teams = list(session.scalars(select(Team).where(Team.slug.in_(teams))))
+    return user
+
+
+def load_demo_users(session: Session, path: str | Path) -> list[tuple[str, str, str]]:
+    """Create the demo staff from the file; returns (email, password, description) rows."""
+    with Path(path).open("rb") as fh:
+        data = tomllib.load(fh)
+    password = str(data["password"])
+    shown: list[tuple[str, str, str]] = []
+    for row in data["users"]:
+        upsert_user(
+            session,
+            email=row["email"],
+            name=row["name"],
+            password=password,
+            role=row["role"],
+            authority=row["authority"],
+            teams=list(row["teams"]),
+            languages=list(row["languages"]),
+        )
+        shown.append((row["email"], password, f"{row['role']}, {row['authority']}"))
+    session.commit()
+    return shown

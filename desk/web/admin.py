@@ -1,0 +1,31 @@
+"""Administrators' pages. For now: the development-only caught-mail page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+
+from desk.services import mailcatcher
+from desk.web.auth import role_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _mail_dir() -> str:
+    if not current_app.config.get("DEV_MAIL_PAGE"):
+        abort(404)
+    return str(current_app.config["MAILCATCHER_DIR"])
+
+
+@bp.get("/dev/mail")
+@role_required("admin")
+def caught_mail() -> str:
+    return render_template("admin/mail_list.html", mails=mailcatcher.list_caught(_mail_dir()))
+
+
+@bp.get("/dev/mail/<name>")
+@role_required("admin")
+def caught_mail_message(name: str) -> str:
+    mail = mailcatcher.read_caught(_mail_dir(), name)
+    if mail is None:
+        abort(404)
+    return render_template("admin/mail_message.html", mail=mail)

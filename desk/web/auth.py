@@ -1,0 +1,85 @@
+"""Staff sign-in with email and password (Flask-Login).
+
+Identity sits behind Flask-Login's user loader and services.users.authenticate, so a
+Suomi.fi e-Identification provider can be added beside the password sign-in later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from desk.app import db_session
+from desk.models import User
+from desk.services import users
+from desk.web.forms import CsrfForm
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+
+
+def init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    return users.get_user(db_session(), int(user_id)) if user_id.isdigit() else None
+
+
+def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Only signed-in users with one of the roles; others get 403."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/"):
+        return target
+    return url_for("staff.queue")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    form = CsrfForm()
+    error = None
+    email = request.form.get("email", "")
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            error = _("Your session expired. Please try again.")
+        else:
+            user = users.authenticate(db_session(), email, request.form.get("password", ""))
+            if user is not None:
+                login_user(user)
+                return redirect(_safe_next(request.args.get("next")))
+            error = _("The email address or password is incorrect.")
+        return render_template("auth/login.html", form=form, error=error, email=email), 401
+    return render_template("auth/login.html", form=form, error=None, email=email)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    form = CsrfForm()
+    if form.validate_on_submit():
+        logout_user()
+    return redirect(url_for("public.index"))

@@ -1,0 +1,66 @@
+"""The employer's private case page, reached through the unguessable link in their email."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from desk.app import db_session
+from desk.models import Case
+from desk.services import cases
+from desk.services.errors import Conflict, NotFound
+from desk.web.forms import CsrfForm
+from desk.web.messages import error_message
+
+bp = Blueprint("employer", __name__)
+
+
+def _case_or_404(token: str) -> Case:
+    try:
+        return cases.get_case_by_token(db_session(), token)
+    except NotFound:
+        abort(404)
+
+
+def _render(
+    case: Case, body: str = "", error: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    page = render_template(
+        "employer/case.html",
+        case=case,
+        messages=cases.public_messages(case),
+        form=CsrfForm(),
+        body=body,
+        error=error,
+        submitted=request.args.get("submitted") == "1",
+        sent=request.args.get("sent") == "1",
+    )
+    return page, status
+
+
+@bp.get("/case/<token>")
+def case_page(token: str) -> tuple[str, int]:
+    return _render(_case_or_404(token))
+
+
+@bp.post("/case/<token>/messages")
+def post_message(token: str) -> Response | tuple[str, int]:
+    case = _case_or_404(token)
+    body = request.form.get("body", "")
+    if not CsrfForm().validate_on_submit():
+        return _render(case, body, error_message("csrf", "expired"), 400)
+    try:
+        cases.employer_reply(db_session(), token, body)
+    except ValueError as exc:
+        return _render(case, body, error_message("body", str(exc)), 422)
+    except Conflict:
+        return _render(case, body, error_message("case", "closed"), 409)
+    return redirect(url_for("employer.case_page", token=token, sent=1) + "#messages", 303)
+
+
+@bp.after_request
+def _private_link_stays_private(response: Response) -> Response:
+    """The token in the URL must not leak through caches or the Referer header."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,53 @@
+"""Language of the page: ?lang= choice (remembered), the signed-in user's, else the browser's."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_babel import Babel
+from flask_login import current_user
+
+from desk.config import PROJECT_ROOT
+from desk.domain.languages import DEFAULT_LANGUAGE, LANGUAGES
+
+LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
+
+
+def select_locale() -> str:
+    """The language to render this request in."""
+    chosen = request.args.get("lang", "")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in LANGUAGES:
+        return str(session["lang"])
+    if current_user and current_user.is_authenticated:
+        return str(current_user.ui_language)
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def init_i18n(app: Flask) -> None:
+    """Flask-Babel with the desk's catalogues and the language switcher in every template."""
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "desk" / "translations")
+    )
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Helsinki")
+    Babel(app, locale_selector=select_locale)
+
+    from flask_babel import format_datetime
+
+    app.jinja_env.filters["when"] = lambda value: format_datetime(value, "short") if value else ""
+
+    @app.context_processor
+    def _languages() -> dict[str, object]:
+        from flask_babel import get_locale
+
+        from desk.web.messages import EVENT_LABELS, STATUS_LABELS
+
+        return {
+            "status_labels": STATUS_LABELS,
+            "event_labels": EVENT_LABELS,
+            "language_names": LANGUAGE_NAMES,
+            "current_language": str(get_locale() or DEFAULT_LANGUAGE),
+            "dev_mail_page": current_app.config.get("DEV_MAIL_PAGE", False),
+        }

@@ -1,0 +1,56 @@
+"""The public front door: the request form for every employer of the ten municipalities."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from desk.app import db_session
+from desk.domain.intake import FIELDS, InvalidSubmission, RawSubmission
+from desk.services import cases, reference_data
+from desk.web.forms import CsrfForm
+from desk.web.messages import FIELD_LABELS, error_messages
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("public/index.html")
+
+
+def _render_form(values: dict[str, str], errors: dict[str, str], status: int) -> tuple[str, int]:
+    session = db_session()
+    return (
+        render_template(
+            "public/request_form.html",
+            form=CsrfForm(),
+            values=values,
+            errors=errors,
+            labels=FIELD_LABELS,
+            needs=reference_data.list_needs(session),
+            municipalities=reference_data.list_municipalities(session),
+        ),
+        status,
+    )
+
+
+@bp.get("/request")
+def request_form() -> tuple[str, int]:
+    from flask_babel import get_locale
+
+    return _render_form({"language": str(get_locale() or "fi")}, {}, 200)
+
+
+@bp.post("/request")
+def submit_request() -> Response | tuple[str, int]:
+    values = {name: request.form.get(name, "") for name in FIELDS}
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        # Keep everything typed; only ask to send again.
+        return _render_form(values, {"csrf": "expired"}, 400)
+    try:
+        case = cases.submit_case(db_session(), RawSubmission(**values))
+    except InvalidSubmission as exc:
+        return _render_form(values, error_messages(exc.errors), 422)
+    return redirect(url_for("employer.case_page", token=case.employer_token, submitted=1), 303)

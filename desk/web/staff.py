@@ -1,0 +1,100 @@
+"""Advisers' pages: the team queue and the case page with its actions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from desk.app import db_session
+from desk.domain.case_status import CaseStatus, next_statuses
+from desk.models import Case
+from desk.services import cases
+from desk.services.access import can_work
+from desk.services.errors import Conflict, Forbidden, NotFound
+from desk.web.auth import role_required
+from desk.web.forms import CsrfForm
+from desk.web.messages import error_message
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+STAFF = ("adviser", "manager", "admin")
+
+
+@bp.get("/")
+@role_required(*STAFF)
+def queue() -> str:
+    rows = cases.team_queue(db_session(), current_user)
+    return render_template("staff/queue.html", cases=rows, teams=current_user.teams)
+
+
+def _load(reference: str) -> Case:
+    try:
+        return cases.get_case_for_staff(db_session(), current_user, reference)
+    except NotFound:
+        abort(404)
+
+
+def _render_case(
+    case: Case,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    values: dict[str, str] | None = None,
+) -> tuple[str, int]:
+    return (
+        render_template(
+            "staff/case.html",
+            case=case,
+            form=CsrfForm(),
+            can_work=can_work(current_user, case),
+            next_statuses=next_statuses(CaseStatus(case.status)),
+            errors=errors or {},
+            values=values or {},
+        ),
+        status,
+    )
+
+
+@bp.get("/cases/<reference>")
+@role_required(*STAFF)
+def case_page(reference: str) -> tuple[str, int]:
+    return _render_case(_load(reference))
+
+
+@bp.post("/cases/<reference>/<action>")
+@role_required(*STAFF)
+def act(reference: str, action: str) -> Response | tuple[str, int]:
+    case = _load(reference)
+    if not CsrfForm().validate_on_submit():
+        return _render_case(
+            case, {"form": error_message("csrf", "expired")}, 400, dict(request.form)
+        )
+    session = db_session()
+    body = request.form.get("body", "")
+    try:
+        if action == "claim":
+            cases.claim(session, current_user, case.id)
+            flash(_("You are now handling this case."))
+        elif action == "reply":
+            cases.reply(session, current_user, case.id, body)
+            flash(_("Reply sent to the employer."))
+        elif action == "note":
+            cases.add_note(session, current_user, case.id, body)
+            flash(_("Internal note saved."))
+        elif action == "status":
+            cases.change_status(session, current_user, case.id, request.form.get("status", ""))
+            flash(_("Status changed."))
+        else:
+            abort(404)
+    except ValueError as exc:
+        session.rollback()
+        field = "reply_body" if action == "reply" else "note_body"
+        return _render_case(case, {field: error_message("body", str(exc))}, 422, {field: body})
+    except Forbidden:
+        abort(403)
+    except Conflict as exc:
+        session.rollback()
+        return _render_case(
+            case, {"form": _("That change is not possible now: %(why)s", why=str(exc))}, 409
+        )
+    return redirect(url_for("staff.case_page", reference=case.reference), 303)

@@ -1,0 +1,1 @@
+"""Celery worker and beat: thin tasks over desk.services."""

@@ -1,0 +1,17 @@
+"""Periodic jobs declared as data; beat sends them, the worker runs them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def beat_schedule(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The beat schedule for this configuration."""
+    return {
+        "relay-outbox": {
+            "task": "desk.relay_outbox",
+            "schedule": float(config["OUTBOX_RELAY_SECONDS"]),
+            # A relay that has not started within its own interval is superseded by the next.
+            "options": {"expires": float(config["OUTBOX_RELAY_SECONDS"]) * 5},
+        },
+    }
