@@ -54,9 +54,10 @@ def build_message(
     message["From"] = settings.sender
     message["To"] = to
     message["Subject"] = subject
-    message["Content-Language"] = language
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    # After set_content(), which clears every Content-* header.
+    message["Content-Language"] = language
     return message
 
 

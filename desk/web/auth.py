@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from desk.app import db_session
 from desk.models import User
 from desk.services import users
-from desk.web.forms import CsrfForm
+from desk.web.forms import CsrfForm, checks_csrf_itself
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -60,6 +60,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@checks_csrf_itself
 def login() -> str | Response | tuple[str, int]:
     form = CsrfForm()
     error = None

@@ -9,7 +9,7 @@ from desk.app import db_session
 from desk.models import Case
 from desk.services import cases
 from desk.services.errors import Conflict, NotFound
-from desk.web.forms import CsrfForm
+from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
 
 bp = Blueprint("employer", __name__)
@@ -44,6 +44,7 @@ def case_page(token: str) -> tuple[str, int]:
 
 
 @bp.post("/case/<token>/messages")
+@checks_csrf_itself
 def post_message(token: str) -> Response | tuple[str, int]:
     case = _case_or_404(token)
     body = request.form.get("body", "")

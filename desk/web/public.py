@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from desk.app import db_session
 from desk.domain.intake import FIELDS, InvalidSubmission, RawSubmission
 from desk.services import cases, reference_data
-from desk.web.forms import CsrfForm
+from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import FIELD_LABELS, error_messages
 
 bp = Blueprint("public", __name__)
@@ -43,12 +43,13 @@ def request_form() -> tuple[str, int]:
 
 
 @bp.post("/request")
+@checks_csrf_itself
 def submit_request() -> Response | tuple[str, int]:
     values = {name: request.form.get(name, "") for name in FIELDS}
     form = CsrfForm()
     if not form.validate_on_submit():
         # Keep everything typed; only ask to send again.
-        return _render_form(values, {"csrf": "expired"}, 400)
+        return _render_form(values, error_messages({"csrf": "expired"}), 400)
     try:
         case = cases.submit_case(db_session(), RawSubmission(**values))
     except InvalidSubmission as exc:

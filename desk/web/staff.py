@@ -14,7 +14,7 @@ from desk.services import cases
 from desk.services.access import can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.web.auth import role_required
-from desk.web.forms import CsrfForm
+from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -62,6 +62,7 @@ def case_page(reference: str) -> tuple[str, int]:
 
 
 @bp.post("/cases/<reference>/<action>")
+@checks_csrf_itself
 @role_required(*STAFF)
 def act(reference: str, action: str) -> Response | tuple[str, int]:
     case = _load(reference)

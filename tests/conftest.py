@@ -1,0 +1,210 @@
+"""Fixtures shared by every tier: real databases (SQLite and PostgreSQL), app, users, cases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, delete
+from sqlalchemy.orm import Session
+
+from desk.app import create_app
+from desk.config import PROJECT_ROOT
+from desk.db import make_engine, make_session_factory
+from desk.domain.intake import RawSubmission
+from desk.models import (
+    Case,
+    CaseEvent,
+    CaseMessage,
+    OutboxMessage,
+    ReferenceCounter,
+    User,
+    team_members,
+)
+from desk.services import reference_data, schema, users
+from tests.support.services import postgres_reachable, temporary_postgres_database
+from tests.support.tiers import unavailable
+
+REFERENCE_FILE = PROJECT_ROOT / "config" / "reference.toml"
+PASSWORD = "correct horse battery"
+
+# Tables emptied between tests; reference data stays loaded.
+_VOLATILE = (CaseEvent, CaseMessage, OutboxMessage, Case, ReferenceCounter)
+
+
+def _prepare(url: str) -> Engine:
+    schema.upgrade(url)  # the real migrations, never create_all
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        reference_data.load_reference_data(session, REFERENCE_FILE)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'desk.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
+    engine = _prepare(sqlite_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    problem = postgres_reachable()
+    if problem:
+        unavailable(problem)
+    with temporary_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
+    engine = _prepare(postgres_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """Service tests run once on SQLite and once on PostgreSQL."""
+    fixture: Engine = request.getfixturevalue(f"{request.param}_engine")
+    return fixture
+
+
+def _clean(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for model in _VOLATILE:
+            conn.execute(delete(model))
+        conn.execute(delete(team_members))
+        conn.execute(delete(User))
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    factory = make_session_factory(engine)
+    _clean(engine)
+    with factory() as s:
+        yield s
+
+
+@pytest.fixture
+def make_user(session: Session) -> Any:
+    def factory(
+        email: str = "adviser@example.fi",
+        role: str = "adviser",
+        authority: str = "paijat-hame",
+        teams: tuple[str, ...] = ("paijat-hame-employer-services",),
+        languages: tuple[str, ...] = ("fi",),
+    ) -> User:
+        user = users.upsert_user(
+            session,
+            email=email,
+            name=email.split("@")[0].title(),
+            password=PASSWORD,
+            role=role,
+            authority=authority,
+            teams=list(teams),
+            languages=list(languages),
+        )
+        session.commit()
+        return user
+
+    return factory
+
+
+def raw_submission(**changes: str) -> RawSubmission:
+    """A valid request from an employer in Orimattila, changed as the test needs."""
+    values = {
+        "business_id": "0112038-9",
+        "organisation_name": "Orimattilan Metalli Oy",
+        "contact_name": "Teija Työnantaja",
+        "email": "teija@example.fi",
+        "phone": "+358 40 123 4567",
+        "municipality": "560",
+        "municipality_other": "",
+        "need": "recruitment",
+        "affected_employees": "",
+        "description": "We need three welders from January.",
+        "language": "fi",
+    }
+    values.update(changes)
+    return RawSubmission(**values)
+
+
+@pytest.fixture
+def app(sqlite_url: str, sqlite_engine: Engine, tmp_path: Path) -> Any:
+    """The Flask app on the session's SQLite database, CSRF off (a test turns it on)."""
+    _clean(sqlite_engine)
+    application = create_app(
+        {
+            "DATABASE_URL": sqlite_url,
+            "WTF_CSRF_ENABLED": False,
+            "TESTING": True,
+            "BROKER_SQLITE_PATH": str(tmp_path / "broker.sqlite3"),
+            "MAILCATCHER_DIR": str(tmp_path / "mail"),
+        }
+    )
+    yield application
+    application.extensions["desk.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def app_session(app: Any) -> Iterator[Session]:
+    """A session on the app's database, for arranging and checking state in web tests."""
+    with app.extensions["desk.sessions"]() as s:
+        yield s
+
+
+@pytest.fixture
+def staff(app_session: Session) -> Any:
+    """Create a staff user on the app's database."""
+
+    def factory(
+        email: str,
+        role: str = "adviser",
+        authority: str = "paijat-hame",
+        teams: tuple[str, ...] = ("paijat-hame-employer-services",),
+    ) -> User:
+        user = users.upsert_user(
+            app_session,
+            email=email,
+            name=email.split("@")[0].title(),
+            password=PASSWORD,
+            role=role,
+            authority=authority,
+            teams=list(teams),
+            languages=["fi"],
+        )
+        app_session.commit()
+        return user
+
+    return factory
+
+
+def login(client: Any, email: str, password: str = PASSWORD) -> Any:
+    return client.post("/login", data={"email": email, "password": password})
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI (DESK_REQUIRE_ALL_TIERS=1) any skipped test fails the run: green means all ran."""
+    from tests.support.tiers import strict
+
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if strict() and skipped and exitstatus == 0:
+        reporter.write_line(
+            f"FAILED: {skipped} test(s) skipped while every tier is required", red=True
+        )
+        session.exitstatus = 1

@@ -1,0 +1,1 @@
+"""Helpers shared by the test tiers: real services per run, strict tiers in CI."""

@@ -1,0 +1,62 @@
+import pytest
+
+from desk.app import create_app
+from desk.config import ConfigError, load_config
+
+
+def test_healthz(client) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_readyz_checks_database_and_embedded_broker(client) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["checks"] == {"database": "ok", "broker": "ok"}
+
+
+def test_readyz_names_the_failing_part(sqlite_url, sqlite_engine) -> None:
+    app = create_app({"DATABASE_URL": sqlite_url, "REDIS_URL": "redis://127.0.0.1:1/0"})
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["failing"] == ["broker"]
+    assert body["checks"]["database"] == "ok"
+    app.extensions["desk.engine"].dispose()
+
+
+def test_readyz_reports_an_unreachable_database(tmp_path) -> None:
+    app = create_app(
+        {
+            "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+            "BROKER_SQLITE_PATH": str(tmp_path / "b.sqlite3"),
+        }
+    )
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["failing"] == ["database"]
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    with pytest.raises(ConfigError, match="DESK_SECRET_KEY"):
+        load_config(environ={"DESK_ENV": "production"})
+    config = load_config(environ={"DESK_ENV": "production", "DESK_SECRET_KEY": "x" * 40})
+    assert config["DEV_MAIL_PAGE"] is False
+
+
+def test_layers_environment_over_file_over_defaults(tmp_path) -> None:
+    extra = tmp_path / "desk.toml"
+    extra.write_text('SMTP_PORT = 2525\nBASE_URL = "https://file.example"\n')
+    config = load_config(
+        {"BASE_URL": "https://override.example"},
+        environ={
+            "DESK_CONFIG_FILE": str(extra),
+            "DESK_SMTP_PORT": "2626",
+            "DESK_DEV_MAIL_PAGE": "0",
+        },
+    )
+    assert config["SMTP_PORT"] == 2626
+    assert config["DEV_MAIL_PAGE"] is False
+    assert config["BASE_URL"] == "https://override.example"
+    assert (
+        load_config(environ={"DESK_CONFIG_FILE": str(extra)})["BASE_URL"] == "https://file.example"
+    )

@@ -1,0 +1,102 @@
+"""Sign-in, the team queue, the case page and the employer's private link."""
+
+from desk.services import cases
+from tests.conftest import PASSWORD, login, raw_submission
+
+
+def submit(app_session, **changes):
+    return cases.submit_case(app_session, raw_submission(**changes))
+
+
+def test_wrong_password_is_refused(client, staff) -> None:
+    staff("a@example.fi")
+    response = login(client, "a@example.fi", "nope")
+    assert response.status_code == 401
+    assert 'value="a@example.fi"' in response.get_data(as_text=True)
+
+
+def test_queue_requires_sign_in(client) -> None:
+    response = client.get("/staff/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_adviser_sees_only_their_teams_queue_oldest_first(client, app_session, staff) -> None:
+    staff("a@example.fi")
+    first = submit(app_session)
+    second = submit(app_session, municipality="Heinola")
+    lahti = submit(app_session, municipality="Lahti")
+    assert login(client, "a@example.fi").status_code == 302
+    page = client.get("/staff/").get_data(as_text=True)
+    assert page.index(first.reference) < page.index(second.reference)
+    assert lahti.reference not in page
+    assert client.get(f"/staff/cases/{lahti.reference}").status_code == 404
+
+
+def test_adviser_works_the_case_and_the_employer_sees_only_public_replies(
+    client, app_session, staff
+) -> None:
+    staff("a@example.fi")
+    case = submit(app_session)
+    login(client, "a@example.fi")
+    base = f"/staff/cases/{case.reference}"
+    assert client.post(f"{base}/claim").status_code == 303
+    assert client.post(f"{base}/note", data={"body": "Secret internal note"}).status_code == 303
+    assert client.post(f"{base}/reply", data={"body": "Public answer"}).status_code == 303
+    assert client.post(f"{base}/status", data={"status": "waiting"}).status_code == 303
+    staff_page = client.get(base).get_data(as_text=True)
+    assert "Secret internal note" in staff_page and "Public answer" in staff_page
+
+    employer = client.application.test_client()
+    page = employer.get(f"/case/{case.employer_token}?lang=en").get_data(as_text=True)
+    assert "Public answer" in page
+    assert "Secret internal note" not in page
+    assert "Waiting for the employer" in page
+
+    response = employer.post(f"/case/{case.employer_token}/messages", data={"body": "Thanks!"})
+    assert response.status_code == 303
+    app_session.expire_all()
+    assert cases.get_case_by_token(app_session, case.employer_token).status == "open"
+
+
+def test_empty_reply_keeps_the_form_and_explains(client, app_session, staff) -> None:
+    staff("a@example.fi")
+    case = submit(app_session)
+    login(client, "a@example.fi")
+    response = client.post(f"/staff/cases/{case.reference}/reply?lang=en", data={"body": "  "})
+    assert response.status_code == 422
+    assert "Write a message" in response.get_data(as_text=True)
+
+
+def test_invalid_status_change_is_409(client, app_session, staff) -> None:
+    staff("a@example.fi")
+    case = submit(app_session)
+    login(client, "a@example.fi")
+    response = client.post(
+        f"/staff/cases/{case.reference}/status?lang=en", data={"status": "closed"}
+    )
+    assert response.status_code == 409
+
+
+def test_employer_link_errors(client, app_session) -> None:
+    assert client.get("/case/not-a-real-token").status_code == 404
+    case = submit(app_session)
+    response = client.post(f"/case/{case.employer_token}/messages?lang=en", data={"body": ""})
+    assert response.status_code == 422
+    assert "Write a message" in response.get_data(as_text=True)
+    assert client.get(f"/case/{case.employer_token}").headers["Cache-Control"] == "no-store"
+
+
+def test_caught_mail_page_is_for_admins_only(client, staff, app) -> None:
+    staff("adviser@example.fi")
+    staff("admin@example.fi", role="admin", teams=())
+    login(client, "adviser@example.fi")
+    assert client.get("/admin/dev/mail").status_code == 403
+    client.post("/logout")
+    login(client, "admin@example.fi")
+    assert client.get("/admin/dev/mail").status_code == 200
+    app.config["DEV_MAIL_PAGE"] = False
+    assert client.get("/admin/dev/mail").status_code == 404
+
+
+def test_password_is_checked_not_stored(app_session, staff) -> None:
+    assert staff("x@example.fi").password_hash != PASSWORD
