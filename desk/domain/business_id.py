@@ -1,11 +1,15 @@
 """Finnish Business ID (Y-tunnus): NNNNNNN-C with a mod-11 check digit."""
 
-from stdnum.exceptions import ValidationError
+from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.fi import ytunnus
 
 
 class InvalidBusinessId(ValueError):
-    """The text is not a valid Finnish Business ID."""
+    """The text is not a valid Finnish Business ID; `code` is "invalid" or "checksum"."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def normalise_business_id(value: str) -> str:
@@ -15,6 +19,8 @@ def normalise_business_id(value: str) -> str:
         raise InvalidBusinessId("empty")
     try:
         return str(ytunnus.format(ytunnus.validate(text)))
+    except InvalidChecksum as exc:
+        raise InvalidBusinessId(str(exc), "checksum") from exc
     except ValidationError as exc:
         raise InvalidBusinessId(str(exc)) from exc
 

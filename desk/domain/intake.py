@@ -94,8 +94,8 @@ def validate_submission(raw: RawSubmission, need_codes: Collection[str]) -> Clea
     else:
         try:
             business_id = normalise_business_id(business_id)
-        except InvalidBusinessId:
-            errors["business_id"] = "invalid"
+        except InvalidBusinessId as exc:
+            errors["business_id"] = exc.code
 
     organisation_name = _required_text(raw.organisation_name, "organisation_name", errors)
     contact_name = _required_text(raw.contact_name, "contact_name", errors)

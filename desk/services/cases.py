@@ -175,7 +175,7 @@ def _move(session: Session, case: Case, target: CaseStatus, actor: User | None) 
     try:
         check_transition(current, target)
     except InvalidTransition as exc:
-        raise Conflict(str(exc)) from exc
+        raise Conflict("invalid_transition", str(exc)) from exc
     case.status = target.value
     now = utcnow()
     case.updated_at = now
@@ -252,9 +252,9 @@ def change_status(session: Session, user: User, case_id: int, target: str) -> Ca
     try:
         status = CaseStatus(target)
     except ValueError as exc:
-        raise Conflict(f"unknown status {target!r}") from exc
+        raise Conflict("unknown_status", f"unknown status {target!r}") from exc
     if status is CaseStatus(case.status):
-        raise Conflict(f"the case is already {status.value}")
+        raise Conflict("unchanged", f"the case is already {status.value}")
     _move(session, case, status, user)
     session.commit()
     return case

@@ -10,4 +10,12 @@ class Forbidden(PermissionError):
 
 
 class Conflict(RuntimeError):
-    """The request conflicts with the current state (e.g. an invalid status change)."""
+    """The request conflicts with the current state (e.g. an invalid status change).
+
+    `code` is stable and translated by the presentation layer: closed, invalid_transition,
+    unchanged, unknown_status.
+    """
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(detail or code)
+        self.code = code

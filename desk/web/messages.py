@@ -21,8 +21,9 @@ FIELD_LABELS = {
 
 ERRORS = {
     ("business_id", "required"): _l("Enter your organisation's Business ID"),
-    ("business_id", "invalid"): _l(
-        "Enter a valid Business ID in the form 1234567-8 (the check digit does not match)"
+    ("business_id", "invalid"): _l("Enter the Business ID in the form 1234567-8"),
+    ("business_id", "checksum"): _l(
+        "Check the Business ID: its last digit (the check digit) does not match the others"
     ),
     ("organisation_name", "required"): _l("Enter the name of your organisation"),
     ("contact_name", "required"): _l("Enter the name of the contact person"),
@@ -41,6 +42,9 @@ ERRORS = {
     ("body", "too_long"): _l("The message is too long: at most 5,000 characters"),
     ("csrf", "expired"): _l("Your session expired. Check your answers and send the form again."),
     ("case", "closed"): _l("This case is closed. Send a new request if you need more help."),
+    ("case", "invalid_transition"): _l("The case cannot move to that status from its current one."),
+    ("case", "unchanged"): _l("The case already has that status."),
+    ("case", "unknown_status"): _l("Choose a status from the list."),
 }
 
 GENERIC = {

@@ -95,7 +95,5 @@ def act(reference: str, action: str) -> Response | tuple[str, int]:
         abort(403)
     except Conflict as exc:
         session.rollback()
-        return _render_case(
-            case, {"form": _("That change is not possible now: %(why)s", why=str(exc))}, 409
-        )
+        return _render_case(case, {"form": error_message("case", exc.code)}, 409)
     return redirect(url_for("staff.case_page", reference=case.reference), 303)

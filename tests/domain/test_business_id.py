@@ -23,3 +23,12 @@ def test_invalid_business_ids_are_refused(text: str) -> None:
     assert not is_valid_business_id(text)
     with pytest.raises(InvalidBusinessId):
         normalise_business_id(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("0112038-8", "checksum"), ("abc", "invalid"), ("123", "invalid")]
+)
+def test_a_wrong_check_digit_is_told_apart_from_a_wrong_format(text: str, code: str) -> None:
+    with pytest.raises(InvalidBusinessId) as info:
+        normalise_business_id(text)
+    assert info.value.code == code

@@ -39,7 +39,7 @@ def test_every_bad_field_is_named_at_once() -> None:
             NEEDS,
         )
     assert info.value.errors == {
-        "business_id": "invalid",
+        "business_id": "checksum",
         "organisation_name": "required",
         "contact_name": "required",
         "email": "invalid",

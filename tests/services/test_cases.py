@@ -52,7 +52,7 @@ def test_references_count_up_within_a_year_and_restart_next_year(session: Sessio
 def test_invalid_submission_stores_nothing(session: Session) -> None:
     with pytest.raises(InvalidSubmission) as info:
         cases.submit_case(session, raw_submission(business_id="0112038-8", email=""))
-    assert info.value.errors == {"business_id": "invalid", "email": "required"}
+    assert info.value.errors == {"business_id": "checksum", "email": "required"}
     session.rollback()
     assert session.scalars(select(Case)).all() == []
     assert outbox_kinds(session) == []

@@ -47,7 +47,7 @@ def test_invalid_input_shows_summary_and_field_errors_and_keeps_everything(clien
         and '<a href="#need">' in page
     )
     assert 'id="business_id-error"' in page
-    assert "the check digit does not match" in page
+    assert "the check digit) does not match the others" in page
     # Everything typed is still there, including the invalid values.
     assert 'value="0112038-8"' in page
     assert 'value="harri(at)example.fi"' in page
