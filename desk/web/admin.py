@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, abort, current_app, render_template
 
 from desk.services import mailcatcher
@@ -19,7 +21,9 @@ def _mail_dir() -> str:
 @bp.get("/dev/mail")
 @role_required("admin")
 def caught_mail() -> str:
-    return render_template("admin/mail_list.html", mails=mailcatcher.list_caught(_mail_dir()))
+    mails = mailcatcher.list_caught(_mail_dir())
+    received = {mail.name: datetime.fromtimestamp(mail.date, UTC) for mail in mails}
+    return render_template("admin/mail_list.html", mails=mails, received=received)
 
 
 @bp.get("/dev/mail/<name>")
