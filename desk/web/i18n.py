@@ -36,16 +36,20 @@ def init_i18n(app: Flask) -> None:
 
     from flask_babel import format_datetime
 
-    app.jinja_env.filters["when"] = lambda value: format_datetime(value, "short") if value else ""
+    # One unambiguous, Finnish-style pattern in every language (Babel's "en" would be US style).
+    app.jinja_env.filters["when"] = lambda value: (
+        format_datetime(value, "d.M.yyyy HH:mm") if value else ""
+    )
 
     @app.context_processor
     def _languages() -> dict[str, object]:
         from flask_babel import get_locale
 
-        from desk.web.messages import EVENT_LABELS, STATUS_LABELS
+        from desk.web.messages import EVENT_LABELS, LANGUAGE_LABELS, STATUS_LABELS
 
         return {
             "status_labels": STATUS_LABELS,
+            "language_labels": LANGUAGE_LABELS,
             "event_labels": EVENT_LABELS,
             "language_names": LANGUAGE_NAMES,
             "current_language": str(get_locale() or DEFAULT_LANGUAGE),

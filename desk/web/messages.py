@@ -68,6 +68,8 @@ def error_messages(errors: dict[str, str]) -> dict[str, str]:
     return {field: error_message(field, code) for field, code in errors.items()}
 
 
+LANGUAGE_LABELS = {"fi": _l("Finnish"), "sv": _l("Swedish"), "en": _l("English")}
+
 STATUS_LABELS = {
     "new": _l("New"),
     "open": _l("Open"),
