@@ -135,7 +135,7 @@ def sla_due(
     Either --minutes N, or --need CODE with --target first-response|resolution (the default
     policy of config/sla.toml). The answer carries the Europe/Helsinki offset.
     """
-    from desk.domain.business_calendar import calendar_for
+    from desk.domain.business_calendar import CalendarError, calendar_for
     from desk.domain.sla import Target
     from desk.services.sla_config import SlaConfigError, read_sla_config
 
@@ -158,8 +158,13 @@ def sla_due(
         minutes = policy.minutes(Target(_TARGETS[target]))
     elif target is not None:
         raise click.UsageError("--target goes with --need, not with --minutes")
-    assert minutes is not None
-    due = calendar_for(sla_config.hours).add_business_minutes(start, minutes)
+    try:
+        due = calendar_for(sla_config.hours).add_business_minutes(start, minutes or 0)
+    except (CalendarError, OverflowError) as exc:
+        raise click.BadParameter(
+            f"{minutes} business minutes is too far ahead to count ({exc})",
+            param_hint="'--minutes'",
+        ) from exc
     text = due.isoformat()
     click.echo(json.dumps({"due": text}) if as_json else text)
 

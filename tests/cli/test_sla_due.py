@@ -95,6 +95,7 @@ def test_due_prints_json_with_the_helsinki_offset(args, due, tmp_path) -> None:
             "give either --minutes N or --need",
         ),
         (["--minutes", "5"], "Missing option '--start'"),
+        (["--start", "2026-12-23T15:00:00Z", "--minutes", "99999999999"], "too far ahead"),
     ],
 )
 def test_bad_arguments_exit_with_status_2_and_say_why(args, message, tmp_path) -> None:
