@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+from datetime import datetime
 
 import click
 
@@ -51,22 +53,120 @@ def db_revision(message: str) -> None:
 def setup(demo: bool) -> None:
     """Migrate, load reference data and demo users; idempotent."""
     from desk.db import make_engine, make_session_factory, session_scope
-    from desk.services import reference_data, schema, users
+    from desk.services import demo_cases, reference_data, schema, sla_policies, users
 
     config = load_config()
     schema.upgrade(config["DATABASE_URL"])
     engine = make_engine(config["DATABASE_URL"])
+    created: list[str] = []
     with session_scope(make_session_factory(engine)) as session:
         reference_data.load_reference_data(session, config["REFERENCE_DATA_FILE"])
+        sla_policies.load_sla_config(session, config["SLA_CONFIG_FILE"])
         shown = []
         if demo and config["ENV"] != "production":
             shown = users.load_demo_users(session, config["DEMO_USERS_FILE"])
+            created = demo_cases.create_demo_cases(session)
     engine.dispose()
     click.echo("Database ready: " + _redact(config["DATABASE_URL"]))
     if shown:
         click.echo(f"\nDemo sign-ins (password for all: {shown[0][1]}):")
         for email, _password, description in shown:
             click.echo(f"  {email:38} {description}")
+    if created:
+        click.echo("\nDemo cases near and past their SLA targets: " + ", ".join(created))
+
+
+@main.command("demo-cases")
+def demo_cases_command() -> None:
+    """Create the demo cases near and past their SLA targets (development only; idempotent)."""
+    from desk.db import make_engine, make_session_factory, session_scope
+    from desk.services import demo_cases
+
+    config = load_config()
+    if config["ENV"] == "production":
+        raise click.UsageError("demo cases are never created in production")
+    engine = make_engine(config["DATABASE_URL"])
+    with session_scope(make_session_factory(engine)) as session:
+        created = demo_cases.create_demo_cases(session)
+    engine.dispose()
+    click.echo(", ".join(created) if created else "The demo cases exist already.")
+
+
+@main.group()
+def sla() -> None:
+    """Service levels: business-time arithmetic on the desk's calendar."""
+
+
+_TARGETS = {"first-response": "first_response", "resolution": "resolution"}
+
+
+def _parse_start(_ctx: click.Context, _param: click.Parameter, value: str) -> datetime:
+    from desk.domain.business_calendar import HELSINKI
+
+    try:
+        start = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO 8601 time, e.g. 2026-12-23T15:00:00+02:00 or "
+            "2026-12-23T13:00:00Z"
+        ) from exc
+    # A time without an offset is read as Helsinki time, where the business rules live.
+    return start if start.tzinfo is not None else start.replace(tzinfo=HELSINKI)
+
+
+@sla.command("due")
+@click.option("--start", required=True, callback=_parse_start, help="ISO 8601 instant.")
+@click.option(
+    "--minutes", type=click.IntRange(min=0), default=None, help="Business minutes to add."
+)
+@click.option("--need", default=None, help="Need code: use its default policy.")
+@click.option(
+    "--target",
+    type=click.Choice(sorted(_TARGETS)),
+    default=None,
+    help="With --need: which target of the policy.",
+)
+@click.option("--json", "as_json", is_flag=True, help='Print {"due": ISO8601}.')
+def sla_due(
+    start: datetime, minutes: int | None, need: str | None, target: str | None, as_json: bool
+) -> None:
+    """When a target falls due: N business minutes after start, on the default calendar.
+
+    Either --minutes N, or --need CODE with --target first-response|resolution (the default
+    policy of config/sla.toml). The answer carries the Europe/Helsinki offset.
+    """
+    from desk.domain.business_calendar import CalendarError, calendar_for
+    from desk.domain.sla import Target
+    from desk.services.sla_config import SlaConfigError, read_sla_config
+
+    config = load_config()
+    try:
+        sla_config = read_sla_config(config["SLA_CONFIG_FILE"])
+    except SlaConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if (minutes is None) == (need is None):
+        raise click.UsageError("give either --minutes N or --need CODE with --target")
+    if need is not None:
+        if target is None:
+            raise click.UsageError("--need needs --target first-response or resolution")
+        policy = sla_config.policy_for(need)
+        if policy is None:
+            known = ", ".join(sorted({code for code, _priority in sla_config.policies}))
+            raise click.BadParameter(
+                f"unknown need {need!r}; known needs: {known}", param_hint="'--need'"
+            )
+        minutes = policy.minutes(Target(_TARGETS[target]))
+    elif target is not None:
+        raise click.UsageError("--target goes with --need, not with --minutes")
+    try:
+        due = calendar_for(sla_config.hours).add_business_minutes(start, minutes or 0)
+    except (CalendarError, OverflowError) as exc:
+        raise click.BadParameter(
+            f"{minutes} business minutes is too far ahead to count ({exc})",
+            param_hint="'--minutes'",
+        ) from exc
+    text = due.isoformat()
+    click.echo(json.dumps({"due": text}) if as_json else text)
 
 
 def _redact(url: str) -> str:

@@ -15,11 +15,16 @@ from desk.config import PROJECT_ROOT
 from desk.db import make_engine, make_session_factory
 from desk.domain.intake import RawSubmission
 from desk.models import (
+    BusinessHoursRow,
     Case,
     CaseEvent,
     CaseMessage,
+    CaseSlaTarget,
+    ClosureDay,
     OutboxMessage,
     ReferenceCounter,
+    SlaEvent,
+    SlaPolicy,
     User,
     team_members,
 )
@@ -30,8 +35,20 @@ from tests.support.tiers import unavailable
 REFERENCE_FILE = PROJECT_ROOT / "config" / "reference.toml"
 PASSWORD = "correct horse battery"
 
-# Tables emptied between tests; reference data stays loaded.
-_VOLATILE = (CaseEvent, CaseMessage, OutboxMessage, Case, ReferenceCounter)
+# Tables emptied between tests; reference data stays loaded. SLA policies are volatile too: a
+# case submitted without stored policies gets the shipped defaults as version 1.
+_VOLATILE = (
+    CaseEvent,
+    CaseMessage,
+    OutboxMessage,
+    SlaEvent,
+    CaseSlaTarget,
+    Case,
+    ReferenceCounter,
+    SlaPolicy,
+    ClosureDay,
+    BusinessHoursRow,
+)
 
 
 def _prepare(url: str) -> Engine:

@@ -13,7 +13,8 @@ def make_celery(flask_app: Flask) -> Celery:
     """Take the Celery instance create_app() made, register tasks and the beat schedule."""
     celery: Celery = flask_app.extensions["celery"]
     celery.conf.beat_schedule = beat_schedule(flask_app.config)
-    import workers.tasks  # noqa: F401  (registers the tasks)
+    import workers.sla_tasks
+    import workers.tasks  # noqa: F401  (registers the tasks, the SLA sweep's too)
 
     return celery
 

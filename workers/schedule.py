@@ -14,4 +14,11 @@ def beat_schedule(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
             # A relay that has not started within its own interval is superseded by the next.
             "options": {"expires": float(config["OUTBOX_RELAY_SECONDS"]) * 5},
         },
+        "sweep-sla": {
+            "task": "desk.sweep_sla",
+            "schedule": float(config["SLA_SWEEP_SECONDS"]),
+            # A sweep stuck in the broker is dropped after a few intervals: a later one does
+            # its work (sweeps are idempotent and safe to overlap).
+            "options": {"expires": float(config["SLA_SWEEP_SECONDS"]) * 5},
+        },
     }

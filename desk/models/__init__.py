@@ -4,19 +4,25 @@ from desk.models.base import Base
 from desk.models.case import Case, CaseEvent, CaseMessage, ReferenceCounter
 from desk.models.outbox import OutboxMessage
 from desk.models.reference import Authority, Municipality, Need, Team
+from desk.models.sla import BusinessHoursRow, CaseSlaTarget, ClosureDay, SlaEvent, SlaPolicy
 from desk.models.types import utcnow
 from desk.models.user import User, team_members
 
 __all__ = [
     "Authority",
     "Base",
+    "BusinessHoursRow",
     "Case",
     "CaseEvent",
     "CaseMessage",
+    "CaseSlaTarget",
+    "ClosureDay",
     "Municipality",
     "Need",
     "OutboxMessage",
     "ReferenceCounter",
+    "SlaEvent",
+    "SlaPolicy",
     "Team",
     "User",
     "team_members",

@@ -58,6 +58,10 @@ class Case(Base):
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SLA sweep (desk.services.sla): when to look at the case next (NULL: no clock running),
+    # and the nearest due time of its running targets (the queue's "nearest due" order).
+    sla_next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     team: Mapped[Team] = relationship(lazy="joined")
     authority: Mapped[Authority] = relationship(lazy="joined")

@@ -26,7 +26,7 @@ from desk.domain.intake import RawSubmission, validate_submission
 from desk.domain.municipalities import resolve_municipality
 from desk.domain.routing import RoutingRequest, route
 from desk.models import Case, CaseEvent, CaseMessage, ReferenceCounter, Team, User, utcnow
-from desk.services import outbox
+from desk.services import outbox, sla
 from desk.services.access import can_view, can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.services.reference_data import snapshot
@@ -114,6 +114,7 @@ def submit_case(session: Session, raw: RawSubmission, now: datetime | None = Non
     )
     session.add(case)
     session.flush()
+    sla.start_clocks(session, case, now)
     _record(session, case, "created", None, "employer", need=clean.need)
     _record(
         session,
@@ -130,11 +131,13 @@ def submit_case(session: Session, raw: RawSubmission, now: datetime | None = Non
     return case
 
 
-def team_queue(session: Session, user: User) -> Sequence[Case]:
-    """Active cases of the user's teams, oldest first."""
+def team_queue(session: Session, user: User, sort: str = "received") -> Sequence[Case]:
+    """Active cases of the user's teams, oldest first, or nearest SLA due time first ("due")."""
     stmt = select(Case).where(Case.status.in_([s.value for s in ACTIVE]))
     if user.role != "admin":
         stmt = stmt.where(Case.team_id.in_([team.id for team in user.teams]))
+    if sort == "due":
+        stmt = stmt.order_by(Case.sla_due_at.asc().nulls_last())
     return list(session.scalars(stmt.order_by(Case.created_at, Case.id)))
 
 
@@ -183,6 +186,7 @@ def _move(session: Session, case: Case, target: CaseStatus, actor: User | None) 
         case.resolved_at = now
     if target is CaseStatus.CLOSED:
         case.closed_at = now
+    sla.sync_with_status(session, case, now)
     _record(
         session,
         case,
@@ -218,6 +222,7 @@ def reply(session: Session, user: User, case_id: int, body: str) -> CaseMessage:
     session.add(message)
     if case.first_response_at is None:
         case.first_response_at = message.created_at
+        sla.first_response_given(session, case, message.created_at)
     if case.status == CaseStatus.NEW:
         _move(session, case, CaseStatus.OPEN, user)
     case.updated_at = message.created_at

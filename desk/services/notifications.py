@@ -5,9 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.models import Case, CaseMessage, OutboxMessage, User
+from desk.models import Case, CaseMessage, CaseSlaTarget, OutboxMessage, User
+
+# SLA notifications to staff (desk.services.sla): outbox kind -> template.
+SLA_TEMPLATES = {
+    "email.sla_warning": "sla_warning",
+    "email.sla_breach": "sla_breach",
+    "email.sla_escalation": "sla_escalation",
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,8 @@ def email_for(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
             template="case_received",
             context={**_case_context(case, case.language), "link": employer_link(base_url, case)},
         )
+    if row.kind in SLA_TEMPLATES:
+        return _sla_email(session, case, row, base_url)
     message = session.get(CaseMessage, row.payload.get("message_id"))
     if message is None:
         raise Undeliverable(f"message {row.payload.get('message_id')} is gone")
@@ -89,6 +99,33 @@ def email_for(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
             },
         )
     raise Undeliverable(f"unknown outbox kind {row.kind!r}")
+
+
+def _sla_email(session: Session, case: Case, row: OutboxMessage, base_url: str) -> EmailSpec:
+    """A warning, breach or escalation about one target, to one staff member in their language."""
+    user = session.get(User, row.payload.get("user_id"))
+    if user is None:
+        raise Undeliverable(f"user {row.payload.get('user_id')} is gone")
+    target = session.scalar(
+        select(CaseSlaTarget).where(
+            CaseSlaTarget.case_id == case.id, CaseSlaTarget.target == row.payload.get("target")
+        )
+    )
+    if target is None:
+        raise Undeliverable(f"case {case.id} has no target {row.payload.get('target')!r}")
+    return EmailSpec(
+        to=user.email,
+        language=user.ui_language,
+        template=SLA_TEMPLATES[row.kind],
+        context={
+            **_case_context(case, user.ui_language),
+            "link": staff_link(base_url, case),
+            "staff_name": user.name,
+            "target": target.target,
+            "due_at": target.due_at,
+            "assignee": case.assignee.name if case.assignee else "",
+        },
+    )
 
 
 def prepare_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from desk.app import db_session
 from desk.models import Case
-from desk.services import cases
+from desk.services import cases, sla
 from desk.services.errors import Conflict, NotFound
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
@@ -34,6 +34,7 @@ def _render(
         error=error,
         submitted=request.args.get("submitted") == "1",
         sent=request.args.get("sent") == "1",
+        sla_targets=sla.case_targets(db_session(), case),
     )
     return page, status
 

@@ -86,4 +86,7 @@ EVENT_LABELS = {
     "note_added": _l("Internal note added"),
     "status_changed": _l("Status changed"),
     "employer_replied": _l("Employer answered"),
+    "sla_warning": _l("SLA warning"),
+    "sla_breach": _l("SLA target missed"),
+    "sla_escalation": _l("SLA escalation to managers"),
 }

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from desk.app import db_session
 from desk.domain.case_status import CaseStatus, next_statuses
 from desk.models import Case
-from desk.services import cases
+from desk.services import cases, sla
 from desk.services.access import can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.web.auth import role_required
@@ -24,8 +24,9 @@ STAFF = ("adviser", "manager", "admin")
 @bp.get("/")
 @role_required(*STAFF)
 def queue() -> str:
-    rows = cases.team_queue(db_session(), current_user)
-    return render_template("staff/queue.html", cases=rows, teams=current_user.teams)
+    sort = "due" if request.args.get("sort") == "due" else "received"
+    rows = cases.team_queue(db_session(), current_user, sort)
+    return render_template("staff/queue.html", cases=rows, teams=current_user.teams, sort=sort)
 
 
 def _load(reference: str) -> Case:
@@ -50,6 +51,7 @@ def _render_case(
             next_statuses=next_statuses(CaseStatus(case.status)),
             errors=errors or {},
             values=values or {},
+            sla_targets=sla.case_targets(db_session(), case),
         ),
         status,
     )
