@@ -41,7 +41,7 @@ STATE_LABELS = {
 POLICY_LABELS = {
     "first_response_minutes": _l("First response target (business minutes)"),
     "resolution_minutes": _l("Resolution target (business minutes)"),
-    "warning_percent": _l("Warning threshold (% of the target)"),
+    "warning_percent": _l("Warning threshold (percentage of the target)"),
 }
 POLICY_ERRORS = {
     "required": _l("Enter a whole number"),

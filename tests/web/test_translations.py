@@ -85,7 +85,7 @@ def test_formatted_translations_format_without_errors(language: str) -> None:
         names = set().union(*(PLACEHOLDER.findall(i) for i in _ids(message)))
         if not names:
             continue
-        values = dict.fromkeys(names, "1")
+        values = dict.fromkeys(names, 1)  # an int formats as both %s and %d
         for string in _strings(message):
             assert "1" in string % values, f"{language}: {_key(message)!r}"
 
