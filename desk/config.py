@@ -63,7 +63,13 @@ def _resolve_paths(config: dict[str, Any]) -> None:
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
         config["DATABASE_URL"] = prefix + str(PROJECT_ROOT / url[len(prefix) :])
-    for key in ("BROKER_SQLITE_PATH", "MAILCATCHER_DIR", "REFERENCE_DATA_FILE", "DEMO_USERS_FILE"):
+    for key in (
+        "BROKER_SQLITE_PATH",
+        "MAILCATCHER_DIR",
+        "REFERENCE_DATA_FILE",
+        "ROUTING_RULES_FILE",
+        "DEMO_USERS_FILE",
+    ):
         path = Path(str(config[key]))
         if not path.is_absolute():
             config[key] = str(PROJECT_ROOT / path)

@@ -16,22 +16,38 @@ from desk.db import make_engine, make_session_factory
 from desk.domain.intake import RawSubmission
 from desk.models import (
     Case,
+    CaseCollaborator,
     CaseEvent,
+    CaseFollower,
     CaseMessage,
+    KeyAccount,
     OutboxMessage,
     ReferenceCounter,
+    RoutingRuleSetVersion,
+    TeamRoutingSettings,
     User,
     team_members,
 )
-from desk.services import reference_data, schema, users
+from desk.services import reference_data, routing, schema, users
 from tests.support.services import postgres_reachable, temporary_postgres_database
 from tests.support.tiers import unavailable
 
 REFERENCE_FILE = PROJECT_ROOT / "config" / "reference.toml"
+ROUTING_FILE = PROJECT_ROOT / "config" / "routing.toml"
 PASSWORD = "correct horse battery"
 
-# Tables emptied between tests; reference data stays loaded.
-_VOLATILE = (CaseEvent, CaseMessage, OutboxMessage, Case, ReferenceCounter)
+# Tables emptied between tests; reference data and the seeded routing rules stay loaded.
+_VOLATILE = (
+    CaseEvent,
+    CaseMessage,
+    CaseFollower,
+    CaseCollaborator,
+    OutboxMessage,
+    Case,
+    ReferenceCounter,
+    KeyAccount,
+    TeamRoutingSettings,
+)
 
 
 def _prepare(url: str) -> Engine:
@@ -40,6 +56,7 @@ def _prepare(url: str) -> Engine:
     factory = make_session_factory(engine)
     with factory() as session:
         reference_data.load_reference_data(session, REFERENCE_FILE)
+        routing.seed_rules(session, ROUTING_FILE)
     return engine
 
 
@@ -82,6 +99,8 @@ def _clean(engine: Engine) -> None:
     with engine.begin() as conn:
         for model in _VOLATILE:
             conn.execute(delete(model))
+        # Versions saved by a test go; the seeded version 1 (the defaults) stays in force.
+        conn.execute(delete(RoutingRuleSetVersion).where(RoutingRuleSetVersion.number > 1))
         conn.execute(delete(team_members))
         conn.execute(delete(User))
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.models import Case, CaseMessage, OutboxMessage, User
+from desk.models import Case, CaseMessage, OutboxMessage, Team, User
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ def email_for(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
             template="case_received",
             context={**_case_context(case, case.language), "link": employer_link(base_url, case)},
         )
+    if row.kind in ("email.case_transferred", "email.case_followed"):
+        return _routing_email(session, row, case, base_url)
     message = session.get(CaseMessage, row.payload.get("message_id"))
     if message is None:
         raise Undeliverable(f"message {row.payload.get('message_id')} is gone")
@@ -89,6 +92,43 @@ def email_for(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
             },
         )
     raise Undeliverable(f"unknown outbox kind {row.kind!r}")
+
+
+def _routing_email(session: Session, row: OutboxMessage, case: Case, base_url: str) -> EmailSpec:
+    """A transfer told to the employer, or a key-account adviser told they follow a case."""
+    if row.kind == "email.case_transferred":
+        # The team of the transfer itself (the case may have moved on since).
+        team = session.scalar(select(Team).where(Team.slug == row.payload.get("team")))
+        if team is None:
+            raise Undeliverable(f"team {row.payload.get('team')} is gone")
+        language = case.language
+        return EmailSpec(
+            to=case.email,
+            language=language,
+            template="case_transferred",
+            context={
+                **_case_context(case, language),
+                "team": team.name(language),
+                "authority": team.authority.name(language),
+                "transfer_reason": str(row.payload.get("reason", "")),
+                "sent_at": case.created_at,
+                "link": employer_link(base_url, case),
+            },
+        )
+    user = session.get(User, row.payload.get("user_id"))
+    if user is None:
+        raise Undeliverable(f"user {row.payload.get('user_id')} is gone")
+    return EmailSpec(
+        to=user.email,
+        language=user.ui_language,
+        template="case_followed",
+        context={
+            **_case_context(case, user.ui_language),
+            "link": staff_link(base_url, case),
+            "staff_name": user.name,
+            "business_id": case.business_id,
+        },
+    )
 
 
 def prepare_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
