@@ -217,8 +217,12 @@ def _index(rules: Sequence[Rule], rule_id: str) -> int:
     raise RuleNotFound(rule_id)
 
 
-def add_rule(rules: Sequence[Rule], rule: Rule) -> tuple[Rule, ...]:
-    """Insert a new rule just above the first enabled catch-all (below it, it could never fire)."""
+def add_rule(rules: Sequence[Rule], rule: Rule, before: str = "") -> tuple[Rule, ...]:
+    """Insert a new rule above the rule `before`; by default just above the first enabled
+    catch-all (below it, it could never fire)."""
+    if before:
+        position = _index(rules, before)
+        return (*rules[:position], rule, *rules[position:])
     for position, existing in enumerate(rules):
         if existing.enabled and existing.is_catch_all:
             return (*rules[:position], rule, *rules[position:])

@@ -126,14 +126,29 @@ def _current(session: Session, base_version: int) -> tuple[Rule, ...]:
     return rules_from_dicts(head.rules)
 
 
-def add(session: Session, admin: User, base_version: int, raw: RawRule) -> RoutingRuleSetVersion:
-    """Add a rule above the catch-all; raises InvalidRuleInput, InvalidRuleSet or Conflict."""
+def add(
+    session: Session, admin: User, base_version: int, raw: RawRule, before: str = ""
+) -> RoutingRuleSetVersion:
+    """Add a rule above the rule `before` (default: above the catch-all).
+
+    Raises InvalidRuleInput (form fields), InvalidRuleSet (the resulting set) or Conflict.
+    """
     _admin_only(admin)
-    rule = parse_rule_input(raw)
     rules = _current(session, base_version)
-    if any(existing.id == rule.id for existing in rules):
-        raise InvalidRuleInput({"id": "duplicate"})
-    return _save(session, admin, base_version, add_rule(rules, rule), "added", rule.id)
+    errors: dict[str, str] = {}
+    try:
+        rule = parse_rule_input(raw)
+    except InvalidRuleInput as exc:
+        errors = dict(exc.errors)
+    else:
+        if any(existing.id == rule.id for existing in rules):
+            errors["id"] = "duplicate"
+    if before and not any(existing.id == before for existing in rules):
+        errors["before"] = "invalid"
+    if errors:
+        raise InvalidRuleInput(errors)
+    added = add_rule(rules, rule, before)
+    return _save(session, admin, base_version, added, "added", rule.id)
 
 
 def edit(

@@ -175,6 +175,9 @@ def test_new_rules_go_above_the_catch_all() -> None:
     added = add_rule(DEFAULT_RULES, new)
     assert [r.id for r in added][-2:] == ["ads", "fallback"]
     assert add_rule((), new) == (new,)
+    assert [r.id for r in add_rule(DEFAULT_RULES, new, before="lahti")][3:5] == ["ads", "lahti"]
+    with pytest.raises(RuleNotFound):
+        add_rule(DEFAULT_RULES, new, before="nope")
 
 
 def test_move_toggle_delete() -> None:
