@@ -5,8 +5,18 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint and the error pages."""
-    from desk.web import admin, auth, employer, errors, health, public, staff
+    from desk.web import (
+        admin,
+        auth,
+        employer,
+        errors,
+        health,
+        public,
+        routing_admin,
+        routing_staff,
+        staff,
+    )
 
-    for module in (public, employer, auth, staff, admin, health):
+    for module in (public, employer, auth, staff, admin, routing_admin, routing_staff, health):
         app.register_blueprint(module.bp)
     errors.register(app)

@@ -84,4 +84,9 @@ EVENT_LABELS = {
     "note_added": _l("Internal note added"),
     "status_changed": _l("Status changed"),
     "employer_replied": _l("Employer answered"),
+    "assigned": _l("Assigned"),
+    "follower_added": _l("Key-account adviser follows"),
+    "transferred": _l("Transferred"),
+    "collaborator_added": _l("Collaborating team added"),
+    "collaborator_removed": _l("Collaborating team removed"),
 }

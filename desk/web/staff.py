@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from desk.app import db_session
 from desk.domain.case_status import CaseStatus, next_statuses
 from desk.models import Case
-from desk.services import cases
+from desk.services import cases, collaboration
 from desk.services.access import can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.web.auth import role_required
@@ -25,7 +25,10 @@ STAFF = ("adviser", "manager", "admin")
 @role_required(*STAFF)
 def queue() -> str:
     rows = cases.team_queue(db_session(), current_user)
-    return render_template("staff/queue.html", cases=rows, teams=current_user.teams)
+    watched = collaboration.watched_cases(db_session(), current_user)
+    return render_template(
+        "staff/queue.html", cases=rows, teams=current_user.teams, watched=watched
+    )
 
 
 def _load(reference: str) -> Case:
@@ -33,6 +36,12 @@ def _load(reference: str) -> Case:
         return cases.get_case_for_staff(db_session(), current_user, reference)
     except NotFound:
         abort(404)
+
+
+def _routing_context(case: Case) -> dict[str, object]:
+    from desk.web import routing_staff  # routing_staff renders the case page through this module
+
+    return routing_staff.case_context(case)
 
 
 def _render_case(
@@ -50,6 +59,7 @@ def _render_case(
             next_statuses=next_statuses(CaseStatus(case.status)),
             errors=errors or {},
             values=values or {},
+            **_routing_context(case),
         ),
         status,
     )
