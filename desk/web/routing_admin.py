@@ -15,7 +15,13 @@ from desk.app import db_session
 from desk.domain.languages import LANGUAGES
 from desk.domain.reference_data import ReferenceData
 from desk.domain.routing import Rule
-from desk.domain.routing_rules import OUTSIDE_CHOICE, InvalidRuleInput, InvalidRuleSet, RawRule
+from desk.domain.routing_rules import (
+    OUTSIDE_CHOICE,
+    InvalidRuleInput,
+    InvalidRuleSet,
+    RawRule,
+    rules_from_dicts,
+)
 from desk.services import assignment, key_accounts, reference_data, routing_rules
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.services.key_accounts import InvalidKeyAccount
@@ -342,8 +348,6 @@ def version(number: int) -> str:
         found = routing_rules.version(session, number)
     except NotFound:
         abort(404)
-    from desk.domain.routing_rules import rules_from_dicts
-
     reference = reference_data.snapshot(session)
     language = _language()
     return render_template(
@@ -481,7 +485,6 @@ def availability() -> str:
     return render_template(
         "admin/routing/availability.html",
         people=assignment.staff_for_availability(db_session()),
-        language_names=LANGUAGE_NAMES,
         form=CsrfForm(),
     )
 
