@@ -27,7 +27,6 @@ from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.services.key_accounts import InvalidKeyAccount
 from desk.web.auth import role_required
 from desk.web.forms import CsrfForm, checks_csrf_itself
-from desk.web.i18n import LANGUAGE_NAMES
 from desk.web.messages import error_message
 from desk.web.routing_messages import (
     ASSIGNMENT_MODES,
@@ -40,6 +39,8 @@ from desk.web.routing_messages import (
 
 bp = Blueprint("routing_admin", __name__, url_prefix="/admin/routing")
 DEFAULT_DRY_RUN_DAYS = 30
+# Languages as the request form names them (each in itself).
+LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
 
 
 def _language() -> str:
