@@ -53,7 +53,7 @@ def db_revision(message: str) -> None:
 def setup(demo: bool) -> None:
     """Migrate, load reference data and demo users; idempotent."""
     from desk.db import make_engine, make_session_factory, session_scope
-    from desk.services import demo_cases, reference_data, schema, sla_policies, users
+    from desk.services import demo_cases, reference_data, routing, schema, sla_policies, users
 
     config = load_config()
     schema.upgrade(config["DATABASE_URL"])
@@ -62,6 +62,7 @@ def setup(demo: bool) -> None:
     with session_scope(make_session_factory(engine)) as session:
         reference_data.load_reference_data(session, config["REFERENCE_DATA_FILE"])
         sla_policies.load_sla_config(session, config["SLA_CONFIG_FILE"])
+        routing.seed_rules(session, config["ROUTING_RULES_FILE"])
         shown = []
         if demo and config["ENV"] != "production":
             shown = users.load_demo_users(session, config["DEMO_USERS_FILE"])
@@ -167,6 +168,88 @@ def sla_due(
         ) from exc
     text = due.isoformat()
     click.echo(json.dumps({"due": text}) if as_json else text)
+
+
+@main.command("route")
+@click.option("--municipality", required=True, help="A code (398), or a Finnish or Swedish name.")
+@click.option("--need", required=True, help="A need code of the catalogue, e.g. recruitment.")
+@click.option("--affected-employees", type=click.IntRange(min=0), default=None)
+@click.option("--business-id", default="", help="The employer's Business ID (key accounts).")
+@click.option("--language", type=click.Choice(["fi", "sv", "en"]), default="fi", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def route_command(
+    municipality: str,
+    need: str,
+    affected_employees: int | None,
+    business_id: str,
+    language: str,
+    as_json: bool,
+) -> None:
+    """Show where the rules in the database send a request, and why.
+
+    An empty database is migrated and seeded from config/ first.
+    """
+    import json
+
+    from desk.db import make_engine, make_session_factory, session_scope
+    from desk.domain.business_id import InvalidBusinessId
+    from desk.services import reference_data, routing, schema
+
+    config = load_config()
+    schema.upgrade(config["DATABASE_URL"])
+    engine = make_engine(config["DATABASE_URL"])
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            routing.ensure_ready(
+                session, config["REFERENCE_DATA_FILE"], config["ROUTING_RULES_FILE"]
+            )
+            codes = [n.code for n in reference_data.list_needs(session)]
+            if need not in codes:
+                raise click.BadParameter(
+                    f"unknown need {need!r}; valid codes: {', '.join(codes)}",
+                    param_hint="'--need'",
+                )
+            try:
+                routed = routing.route_request(
+                    session,
+                    municipality_text=municipality,
+                    need=need,
+                    affected_employees=affected_employees,
+                    business_id=business_id,
+                    language=language,
+                )
+            except InvalidBusinessId as exc:
+                raise click.BadParameter(
+                    f"{business_id!r} is not a valid Business ID (NNNNNNN-C)",
+                    param_hint="'--business-id'",
+                ) from exc
+            session.commit()
+    finally:
+        engine.dispose()
+    decision = routed.decision
+    result = {
+        "team": decision.team,
+        "authority": decision.authority,
+        "rule": decision.rule,
+        "reason": decision.reason,
+        "rule_version": routed.rule_version,
+        "municipality": routed.municipality_code,
+        "need": need,
+        "affected_employees": affected_employees,
+        "language": language,
+        "key_account_adviser": (
+            routed.key_account_adviser.email if routed.key_account_adviser else None
+        ),
+    }
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    click.echo(f"Team:      {decision.team}")
+    click.echo(f"Authority: {decision.authority}")
+    click.echo(f"Rule:      {decision.rule} (rule set version {routed.rule_version})")
+    if routed.key_account_adviser:
+        click.echo(f"Key-account adviser: {routed.key_account_adviser.email}")
+    click.echo(f"Reason:    {decision.reason}")
 
 
 def _redact(url: str) -> str:

@@ -69,6 +69,7 @@ def _resolve_paths(config: dict[str, Any]) -> None:
         "REFERENCE_DATA_FILE",
         "DEMO_USERS_FILE",
         "SLA_CONFIG_FILE",
+        "ROUTING_RULES_FILE",
     ):
         path = Path(str(config[key]))
         if not path.is_absolute():

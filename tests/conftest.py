@@ -17,34 +17,44 @@ from desk.domain.intake import RawSubmission
 from desk.models import (
     BusinessHoursRow,
     Case,
+    CaseCollaborator,
     CaseEvent,
+    CaseFollower,
     CaseMessage,
     CaseSlaTarget,
     ClosureDay,
+    KeyAccount,
     OutboxMessage,
     ReferenceCounter,
+    RoutingRuleSetVersion,
     SlaEvent,
     SlaPolicy,
+    TeamRoutingSettings,
     User,
     team_members,
 )
-from desk.services import reference_data, schema, users
+from desk.services import reference_data, routing, schema, users
 from tests.support.services import postgres_reachable, temporary_postgres_database
 from tests.support.tiers import unavailable
 
 REFERENCE_FILE = PROJECT_ROOT / "config" / "reference.toml"
+ROUTING_FILE = PROJECT_ROOT / "config" / "routing.toml"
 PASSWORD = "correct horse battery"
 
-# Tables emptied between tests; reference data stays loaded. SLA policies are volatile too: a
-# case submitted without stored policies gets the shipped defaults as version 1.
+# Tables emptied between tests; reference data and the seeded routing rules stay loaded. SLA
+# policies are volatile: a case submitted without stored policies gets the shipped defaults.
 _VOLATILE = (
     CaseEvent,
     CaseMessage,
+    CaseFollower,
+    CaseCollaborator,
     OutboxMessage,
     SlaEvent,
     CaseSlaTarget,
     Case,
     ReferenceCounter,
+    KeyAccount,
+    TeamRoutingSettings,
     SlaPolicy,
     ClosureDay,
     BusinessHoursRow,
@@ -57,6 +67,7 @@ def _prepare(url: str) -> Engine:
     factory = make_session_factory(engine)
     with factory() as session:
         reference_data.load_reference_data(session, REFERENCE_FILE)
+        routing.seed_rules(session, ROUTING_FILE)
     return engine
 
 
@@ -99,6 +110,8 @@ def _clean(engine: Engine) -> None:
     with engine.begin() as conn:
         for model in _VOLATILE:
             conn.execute(delete(model))
+        # Versions saved by a test go; the seeded version 1 (the defaults) stays in force.
+        conn.execute(delete(RoutingRuleSetVersion).where(RoutingRuleSetVersion.number > 1))
         conn.execute(delete(team_members))
         conn.execute(delete(User))
 

@@ -1,15 +1,81 @@
-"""First version of routing: the default rules of DOMAIN.md, first match wins.
+"""The routing engine: an ordered list of rules (data) sends a request to a team.
 
-Each decision carries the rule that fired and a sentence in the employer's language,
-so the employer (and the adviser) can read why the case went where it went.
+Rules are evaluated in order and the first enabled rule whose conditions all hold wins.
+Every decision carries the id of the rule that fired and a sentence in the employer's
+language naming what decided it (the municipality, the need, the number of employees...),
+so the employer and the adviser can read why the case went where it went.
+
+Rules come from config/routing.toml and are then edited by administrators; this module only
+evaluates and explains them (validation and editing live in desk.domain.routing_rules).
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from desk.domain.languages import normalise_language
 from desk.domain.reference_data import ReferenceData
 
-CHANGE_SECURITY_THRESHOLD = 10
+
+@dataclass(frozen=True)
+class Rule:
+    """Conditions -> target team. An empty condition matches anything.
+
+    municipalities: Statistics Finland codes; outside_region: also (or only) matches a workplace
+    outside the ten municipalities or not recognised. needs: need codes. min_affected: the
+    request names at least this many affected employees. key_account: True when the employer
+    must have a named key-account adviser, False when it must not. languages: the case's
+    language.
+    """
+
+    id: str
+    team: str
+    municipalities: frozenset[str] = frozenset()
+    outside_region: bool = False
+    needs: frozenset[str] = frozenset()
+    min_affected: int | None = None
+    key_account: bool | None = None
+    languages: frozenset[str] = frozenset()
+    enabled: bool = True
+
+    @property
+    def is_catch_all(self) -> bool:
+        """True when the rule has no condition at all (it matches every request)."""
+        return (
+            not self.municipalities
+            and not self.outside_region
+            and not self.needs
+            and self.min_affected is None
+            and self.key_account is None
+            and not self.languages
+        )
+
+    @property
+    def has_municipality_condition(self) -> bool:
+        """True when the rule looks at the workplace municipality."""
+        return bool(self.municipalities) or self.outside_region
+
+    def matches(self, request: RoutingRequest) -> bool:
+        """True when the rule is enabled and every one of its conditions holds."""
+        if not self.enabled:
+            return False
+        if self.needs and request.need not in self.needs:
+            return False
+        if self.municipalities or self.outside_region:
+            code = request.municipality_code
+            if code is None:
+                if not self.outside_region:
+                    return False
+            elif code not in self.municipalities:
+                return False
+        if self.min_affected is not None and (
+            request.affected_employees is None or request.affected_employees < self.min_affected
+        ):
+            return False
+        if self.key_account is not None and request.has_key_account is not self.key_account:
+            return False
+        return not self.languages or request.language in self.languages
 
 
 @dataclass(frozen=True)
@@ -20,6 +86,8 @@ class RoutingRequest:
     municipality_code: str | None  # None: outside the ten, or unknown
     municipality_text: str = ""  # what the employer typed, for the explanation
     affected_employees: int | None = None
+    has_key_account: bool = False
+    language: str = "fi"  # the employer's language: a condition, and the reason's language
 
 
 @dataclass(frozen=True)
@@ -32,83 +100,196 @@ class RoutingDecision:
     reason: str
 
 
-# Reason sentences per rule and language. {authority}, {team}, {municipality}, {code}, {count}.
-_REASONS: dict[str, dict[str, str]] = {
-    "international": {
-        "fi": "Ohjattu: {authority}, {team}, koska kansainvälinen rekrytointi hoidetaan koko "
-        "seudun yhteisessä asiantuntijatiimissä.",
-        "sv": "Styrt till {authority}, {team}, eftersom internationell rekrytering sköts av "
-        "regionens gemensamma specialistteam.",
-        "en": "Routed to {authority}, {team}, because international recruitment is handled by "
-        "the specialist team shared by the whole region.",
+class NoRuleMatched(LookupError):
+    """No enabled rule matched: the rule set has no catch-all (validation prevents this)."""
+
+
+def first_match(rules: Iterable[Rule], request: RoutingRequest) -> Rule:
+    """The first enabled rule whose conditions hold, or NoRuleMatched."""
+    for rule in rules:
+        if rule.matches(request):
+            return rule
+    raise NoRuleMatched(f"no routing rule matches need {request.need!r}")
+
+
+def route(
+    request: RoutingRequest, rules: Sequence[Rule], reference: ReferenceData
+) -> RoutingDecision:
+    """Route a request by the rules (first match wins) and explain it in its language."""
+    if request.need not in reference.needs:
+        raise ValueError(f"unknown need {request.need!r}")
+    if request.municipality_code is not None and (
+        request.municipality_code not in reference.municipalities
+    ):
+        # Only the ten are known; any other code is "outside the ten / unknown".
+        request = _replace_code(request, None)
+    language = normalise_language(request.language)
+    if language != request.language:
+        request = _replace_language(request, language)
+    rule = first_match(rules, request)
+    team = reference.teams.get(rule.team)
+    if team is None:
+        raise NoRuleMatched(f"rule {rule.id!r} names unknown team {rule.team!r}")
+    authority = reference.authorities[team.authority]
+    return RoutingDecision(
+        team=team.slug,
+        authority=authority.slug,
+        rule=rule.id,
+        reason=explain(rule, request, reference),
+    )
+
+
+def _replace_code(request: RoutingRequest, code: str | None) -> RoutingRequest:
+    return RoutingRequest(
+        request.need,
+        code,
+        request.municipality_text,
+        request.affected_employees,
+        request.has_key_account,
+        request.language,
+    )
+
+
+def _replace_language(request: RoutingRequest, language: str) -> RoutingRequest:
+    return RoutingRequest(
+        request.need,
+        request.municipality_code,
+        request.municipality_text,
+        request.affected_employees,
+        request.has_key_account,
+        language,
+    )
+
+
+# --- Explanations ---------------------------------------------------------------------------
+# One sentence: "Routed to {authority}, {team}, because <clauses>." The clauses name the
+# conditions of the rule that fired, in a fixed order, joined with "and".
+
+_SENTENCE = {
+    "fi": "Ohjattu: {authority}, {team}, koska {because}.",
+    "sv": "Styrt till {authority}, {team}, eftersom {because}.",
+    "en": "Routed to {authority}, {team}, because {because}.",
+}
+_AND = {"fi": " ja ", "sv": " och ", "en": " and "}
+_NEED = {
+    "fi": "asian aihe on {need}",
+    "sv": "ärendet gäller {need}",
+    "en": "the request concerns {need}",
+}
+_AFFECTED = {
+    "fi": "muutos koskee {count} työntekijää (vähintään {minimum})",
+    "sv": "förändringen gäller {count} anställda ({minimum} eller fler)",
+    "en": "the change affects {count} employees ({minimum} or more)",
+}
+_MUNICIPALITY = {
+    "fi": "työpaikan kunta on {municipality} ({code})",
+    "sv": "arbetsplatsen ligger i {municipality} ({code})",
+    "en": "the workplace is in {municipality} ({code})",
+}
+_OUTSIDE = {
+    "fi": "työpaikan kunta ({municipality}) ei ole Päijät-Hämeen kymmenen kunnan joukossa tai "
+    "sitä ei tunnistettu",
+    "sv": "arbetsplatsens kommun ({municipality}) inte hör till Päijänne-Tavastlands tio "
+    "kommuner eller inte kändes igen",
+    "en": "the workplace municipality ({municipality}) is not one of the ten municipalities of "
+    "Päijät-Häme or was not recognised",
+}
+_REFERRAL = {
+    "fi": "; tiimi ohjaa asiasi tarvittaessa oikeaan paikkaan",
+    "sv": "; teamet hänvisar ärendet rätt vid behov",
+    "en": "; the team will refer your request to the right office if needed",
+}
+_KEY_ACCOUNT = {
+    True: {
+        "fi": "organisaatiollanne on nimetty asiakkuusvastaava",
+        "sv": "er organisation har en utsedd kundansvarig",
+        "en": "your organisation has a named key-account adviser",
     },
-    "change-security-large": {
-        "fi": "Ohjattu: {authority}, {team}, koska muutos koskee {count} työntekijää "
-        "(vähintään 10), ja sitä hoitaa seudullinen muutosturvatiimi.",
-        "sv": "Styrt till {authority}, {team}, eftersom förändringen gäller {count} anställda "
-        "(10 eller fler), vilket sköts av det regionala teamet för omställningsskydd.",
-        "en": "Routed to {authority}, {team}, because the change affects {count} employees "
-        "(10 or more), which the regional change security team handles.",
-    },
-    "outside-region": {
-        "fi": "Ohjattu: {authority}, {team}, koska työpaikan kunta ({municipality}) ei ole "
-        "Päijät-Hämeen kymmenen kunnan joukossa tai sitä ei tunnistettu; vastaanottotiimi "
-        "ohjaa asiasi oikeaan paikkaan.",
-        "sv": "Styrt till {authority}, {team}, eftersom arbetsplatsens kommun ({municipality}) "
-        "inte hör till Päijänne-Tavastlands tio kommuner eller inte kändes igen; "
-        "mottagningsteamet hänvisar ärendet rätt.",
-        "en": "Routed to {authority}, {team}, because the workplace municipality "
-        "({municipality}) is not one of the ten municipalities of Päijät-Häme or was not "
-        "recognised; the intake team will refer your request to the right office.",
-    },
-    "lahti": {
-        "fi": "Ohjattu: {authority}, {team}, koska työpaikan kunta on {municipality} ({code}).",
-        "sv": "Styrt till {authority}, {team}, eftersom arbetsplatsen ligger i {municipality} "
-        "({code}).",
-        "en": "Routed to {authority}, {team}, because the workplace is in {municipality} ({code}).",
+    False: {
+        "fi": "organisaatiollanne ei ole nimettyä asiakkuusvastaavaa",
+        "sv": "er organisation har ingen utsedd kundansvarig",
+        "en": "your organisation has no named key-account adviser",
     },
 }
-_REASONS["paijat-hame"] = _REASONS["lahti"]
-
+_LANGUAGE = {
+    "fi": "asiointikieli on {language}",
+    "sv": "ärendets språk är {language}",
+    "en": "the request is in {language}",
+}
+_LANGUAGE_NAMES = {
+    "fi": {"fi": "suomi", "sv": "ruotsi", "en": "englanti"},
+    "sv": {"fi": "finska", "sv": "svenska", "en": "engelska"},
+    "en": {"fi": "Finnish", "sv": "Swedish", "en": "English"},
+}
+_CATCH_ALL = {
+    "fi": "mikään tarkempi sääntö ei koskenut asiaa (aihe: {need}; työpaikan kunta: "
+    "{municipality})",
+    "sv": "ingen mer specifik regel gällde ärendet (behov: {need}; arbetsplatsens kommun: "
+    "{municipality})",
+    "en": "no more specific rule applied (need: {need}; workplace municipality: {municipality})",
+}
+_TRANSFER = {
+    "fi": "Siirretty: {authority}, {team}. Syy: {note}",
+    "sv": "Överfört till {authority}, {team}. Orsak: {note}",
+    "en": "Transferred to {authority}, {team}. Reason: {note}",
+}
 _UNKNOWN = {"fi": "ei ilmoitettu", "sv": "inte angiven", "en": "not given"}
 
 
-def _target(request: RoutingRequest, reference: ReferenceData) -> tuple[str, str]:
-    """Return (rule id, team slug): the default rules in order, first match wins."""
-    if request.need == "international":
-        return "international", "regional-international"
-    if (
-        request.need == "change-security"
-        and request.affected_employees is not None
-        and request.affected_employees >= CHANGE_SECURITY_THRESHOLD
-    ):
-        return "change-security-large", "regional-change-security"
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def explain(rule: Rule, request: RoutingRequest, reference: ReferenceData) -> str:
+    """The sentence telling why the rule sent the request to its team, in request.language."""
+    language = normalise_language(request.language)
+    team = reference.teams[rule.team]
+    authority = reference.authorities[team.authority]
+    need_name = _lower_first(reference.needs[request.need].names[language])
     municipality = reference.municipalities.get(request.municipality_code or "")
-    if municipality is None:
-        return "outside-region", "regional-intake"
-    if municipality.authority == "lahti":
-        return "lahti", "lahti-employer-services"
-    return "paijat-hame", "paijat-hame-employer-services"
+    if municipality is not None:
+        place = municipality.name(language)
+    else:
+        place = request.municipality_text.strip() or _UNKNOWN[language]
+
+    clauses: list[str] = []
+    if rule.needs:
+        clauses.append(_NEED[language].format(need=need_name))
+    if rule.min_affected is not None:
+        clauses.append(
+            _AFFECTED[language].format(
+                count=request.affected_employees or 0, minimum=rule.min_affected
+            )
+        )
+    outside = False
+    if rule.has_municipality_condition:
+        if municipality is not None:
+            clauses.append(
+                _MUNICIPALITY[language].format(municipality=place, code=municipality.code)
+            )
+        else:
+            clauses.append(_OUTSIDE[language].format(municipality=place))
+            outside = True
+    if rule.key_account is not None:
+        clauses.append(_KEY_ACCOUNT[rule.key_account][language])
+    if rule.languages:
+        clauses.append(_LANGUAGE[language].format(language=_LANGUAGE_NAMES[language][language]))
+    if not clauses:
+        label = f"{place} ({municipality.code})" if municipality is not None else place
+        clauses.append(_CATCH_ALL[language].format(need=need_name, municipality=label))
+        outside = municipality is None
+
+    because = _AND[language].join(clauses) + (_REFERRAL[language] if outside else "")
+    return _SENTENCE[language].format(
+        authority=authority.names[language], team=team.names[language], because=because
+    )
 
 
-def route(request: RoutingRequest, reference: ReferenceData, language: str) -> RoutingDecision:
-    """Route a request by the default rules and explain the decision in language."""
-    if request.need not in reference.needs:
-        raise ValueError(f"unknown need {request.need!r}")
+def transfer_reason(team_slug: str, note: str, reference: ReferenceData, language: str) -> str:
+    """The sentence stored on a transferred case: where it went and the adviser's reason."""
     language = normalise_language(language)
-    rule, team_slug = _target(request, reference)
     team = reference.teams[team_slug]
     authority = reference.authorities[team.authority]
-    municipality = reference.municipalities.get(request.municipality_code or "")
-    reason = _REASONS[rule][language].format(
-        authority=authority.names[language],
-        team=team.names[language],
-        municipality=(
-            municipality.name(language)
-            if municipality
-            else (request.municipality_text.strip() or _UNKNOWN[language])
-        ),
-        code=municipality.code if municipality else "",
-        count=request.affected_employees or 0,
+    return _TRANSFER[language].format(
+        authority=authority.names[language], team=team.names[language], note=note.strip()
     )
-    return RoutingDecision(team=team.slug, authority=authority.slug, rule=rule, reason=reason)

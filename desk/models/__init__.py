@@ -4,6 +4,13 @@ from desk.models.base import Base
 from desk.models.case import Case, CaseEvent, CaseMessage, ReferenceCounter
 from desk.models.outbox import OutboxMessage
 from desk.models.reference import Authority, Municipality, Need, Team
+from desk.models.routing import (
+    CaseCollaborator,
+    CaseFollower,
+    KeyAccount,
+    RoutingRuleSetVersion,
+    TeamRoutingSettings,
+)
 from desk.models.sla import BusinessHoursRow, CaseSlaTarget, ClosureDay, SlaEvent, SlaPolicy
 from desk.models.types import utcnow
 from desk.models.user import User, team_members
@@ -13,17 +20,22 @@ __all__ = [
     "Base",
     "BusinessHoursRow",
     "Case",
+    "CaseCollaborator",
     "CaseEvent",
+    "CaseFollower",
     "CaseMessage",
     "CaseSlaTarget",
     "ClosureDay",
+    "KeyAccount",
     "Municipality",
     "Need",
     "OutboxMessage",
     "ReferenceCounter",
+    "RoutingRuleSetVersion",
     "SlaEvent",
     "SlaPolicy",
     "Team",
+    "TeamRoutingSettings",
     "User",
     "team_members",
     "utcnow",

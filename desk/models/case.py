@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +12,9 @@ from desk.models.base import Base
 from desk.models.reference import Authority, Municipality, Need, Team
 from desk.models.types import UTCDateTime, utcnow
 from desk.models.user import User
+
+if TYPE_CHECKING:
+    from desk.models.routing import CaseCollaborator, CaseFollower
 
 
 class ReferenceCounter(Base):
@@ -73,6 +76,13 @@ class Case(Base):
     )
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", order_by="CaseEvent.id", lazy="selectin"
+    )
+    # Routing: key-account advisers following the case, other authorities' teams helping.
+    followers: Mapped[list[CaseFollower]] = relationship(
+        back_populates="case", lazy="selectin", cascade="all, delete-orphan"
+    )
+    collaborators: Mapped[list[CaseCollaborator]] = relationship(
+        back_populates="case", lazy="selectin", cascade="all, delete-orphan"
     )
 
     def municipality_label(self, language: str) -> str:

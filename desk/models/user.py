@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk.models.base import Base
@@ -31,6 +31,8 @@ class User(Base):
     languages: Mapped[str] = mapped_column(String(20), default="fi")  # comma-separated
     ui_language: Mapped[str] = mapped_column(String(2), default="fi")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Marked absent (by themself or an administrator): automatic assignment skips them.
+    absent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     teams: Mapped[list[Team]] = relationship(secondary=team_members, lazy="selectin")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,13 +23,13 @@ from desk.domain.case_status import (
     status_after_staff_claim,
 )
 from desk.domain.intake import RawSubmission, validate_submission
-from desk.domain.municipalities import resolve_municipality
-from desk.domain.routing import RoutingRequest, route
 from desk.models import Case, CaseEvent, CaseMessage, ReferenceCounter, Team, User, utcnow
 from desk.services import outbox, sla
-from desk.services.access import can_view, can_work
+from desk.services.access import can_note, can_view, can_work
+from desk.services.assignment import place_case
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.services.reference_data import snapshot
+from desk.services.routing import route_request
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 MAX_MESSAGE = 5000
@@ -73,17 +73,16 @@ def submit_case(session: Session, raw: RawSubmission, now: datetime | None = Non
     """
     reference_data = snapshot(session)
     clean = validate_submission(raw, reference_data.needs.keys())
-    code = resolve_municipality(clean.municipality_text, reference_data.municipalities.values())
-    decision = route(
-        RoutingRequest(
-            need=clean.need,
-            municipality_code=code,
-            municipality_text=clean.municipality_text,
-            affected_employees=clean.affected_employees,
-        ),
-        reference_data,
-        clean.language,
+    routed = route_request(
+        session,
+        municipality_text=clean.municipality_text,
+        need=clean.need,
+        affected_employees=clean.affected_employees,
+        business_id=clean.business_id,
+        language=clean.language,
+        reference=reference_data,
     )
+    code, decision = routed.municipality_code, routed.decision
     now = now or utcnow()
     year = now.astimezone(HELSINKI).year
     number = next_case_number(session, year)
@@ -125,8 +124,10 @@ def submit_case(session: Session, raw: RawSubmission, now: datetime | None = Non
         team=decision.team,
         authority=decision.authority,
         rule=decision.rule,
+        rule_version=routed.rule_version,
     )
     outbox.enqueue(session, "email.case_received", {"case_id": case.id})
+    place_case(session, case)
     session.commit()
     return case
 
@@ -149,11 +150,13 @@ def get_case_for_staff(session: Session, user: User, reference: str) -> Case:
     return case
 
 
-def _for_work(session: Session, user: User, case_id: int) -> Case:
+def _for_work(
+    session: Session, user: User, case_id: int, allowed: Callable[[User, Case], bool] = can_work
+) -> Case:
     case = session.get(Case, case_id)
     if case is None or not can_view(user, case):
         raise NotFound(str(case_id))
-    if not can_work(user, case):
+    if not allowed(user, case):
         raise Forbidden("only members of the case's team may do this")
     return case
 
@@ -234,8 +237,8 @@ def reply(session: Session, user: User, case_id: int, body: str) -> CaseMessage:
 
 
 def add_note(session: Session, user: User, case_id: int, body: str) -> CaseMessage:
-    """An internal note: never shown or sent to the employer."""
-    case = _for_work(session, user, case_id)
+    """An internal note: never shown or sent to the employer (collaborating teams may write)."""
+    case = _for_work(session, user, case_id, can_note)
     message = CaseMessage(
         case=case,
         author_kind="staff",

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.models import Case, CaseMessage, CaseSlaTarget, OutboxMessage, User
+from desk.models import Case, CaseMessage, CaseSlaTarget, OutboxMessage, Team, User
 
 # SLA notifications to staff (desk.services.sla): outbox kind -> template.
 SLA_TEMPLATES = {
@@ -69,6 +69,8 @@ def email_for(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
         )
     if row.kind in SLA_TEMPLATES:
         return _sla_email(session, case, row, base_url)
+    if row.kind in ("email.case_transferred", "email.case_followed"):
+        return _routing_email(session, row, case, base_url)
     message = session.get(CaseMessage, row.payload.get("message_id"))
     if message is None:
         raise Undeliverable(f"message {row.payload.get('message_id')} is gone")
@@ -124,6 +126,43 @@ def _sla_email(session: Session, case: Case, row: OutboxMessage, base_url: str) 
             "target": target.target,
             "due_at": target.due_at,
             "assignee": case.assignee.name if case.assignee else "",
+        },
+    )
+
+
+def _routing_email(session: Session, row: OutboxMessage, case: Case, base_url: str) -> EmailSpec:
+    """A transfer told to the employer, or a key-account adviser told they follow a case."""
+    if row.kind == "email.case_transferred":
+        # The team of the transfer itself (the case may have moved on since).
+        team = session.scalar(select(Team).where(Team.slug == row.payload.get("team")))
+        if team is None:
+            raise Undeliverable(f"team {row.payload.get('team')} is gone")
+        language = case.language
+        return EmailSpec(
+            to=case.email,
+            language=language,
+            template="case_transferred",
+            context={
+                **_case_context(case, language),
+                "team": team.name(language),
+                "authority": team.authority.name(language),
+                "transfer_reason": str(row.payload.get("reason", "")),
+                "sent_at": case.created_at,
+                "link": employer_link(base_url, case),
+            },
+        )
+    user = session.get(User, row.payload.get("user_id"))
+    if user is None:
+        raise Undeliverable(f"user {row.payload.get('user_id')} is gone")
+    return EmailSpec(
+        to=user.email,
+        language=user.ui_language,
+        template="case_followed",
+        context={
+            **_case_context(case, user.ui_language),
+            "link": staff_link(base_url, case),
+            "staff_name": user.name,
+            "business_id": case.business_id,
         },
     )
 

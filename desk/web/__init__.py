@@ -5,8 +5,30 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint and the error pages."""
-    from desk.web import admin, auth, employer, errors, health, public, sla_pages, staff
+    from desk.web import (
+        admin,
+        auth,
+        employer,
+        errors,
+        health,
+        public,
+        routing_admin,
+        routing_staff,
+        sla_pages,
+        staff,
+    )
 
-    for module in (public, employer, auth, staff, admin, health, sla_pages):
+    modules = (
+        public,
+        employer,
+        auth,
+        staff,
+        admin,
+        routing_admin,
+        routing_staff,
+        health,
+        sla_pages,
+    )
+    for module in modules:
         app.register_blueprint(module.bp)
     errors.register(app)

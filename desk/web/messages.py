@@ -89,4 +89,9 @@ EVENT_LABELS = {
     "sla_warning": _l("SLA warning"),
     "sla_breach": _l("SLA target missed"),
     "sla_escalation": _l("SLA escalation to managers"),
+    "assigned": _l("Assigned"),
+    "follower_added": _l("Key-account adviser follows"),
+    "transferred": _l("Transferred"),
+    "collaborator_added": _l("Collaborating team added"),
+    "collaborator_removed": _l("Collaborating team removed"),
 }

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from desk.app import db_session
 from desk.domain.case_status import CaseStatus, next_statuses
 from desk.models import Case
-from desk.services import cases, sla
+from desk.services import cases, collaboration, sla
 from desk.services.access import can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.web.auth import role_required
@@ -26,7 +26,10 @@ STAFF = ("adviser", "manager", "admin")
 def queue() -> str:
     sort = "due" if request.args.get("sort") == "due" else "received"
     rows = cases.team_queue(db_session(), current_user, sort)
-    return render_template("staff/queue.html", cases=rows, teams=current_user.teams, sort=sort)
+    watched = collaboration.watched_cases(db_session(), current_user)
+    return render_template(
+        "staff/queue.html", cases=rows, teams=current_user.teams, sort=sort, watched=watched
+    )
 
 
 def _load(reference: str) -> Case:
@@ -34,6 +37,12 @@ def _load(reference: str) -> Case:
         return cases.get_case_for_staff(db_session(), current_user, reference)
     except NotFound:
         abort(404)
+
+
+def _routing_context(case: Case) -> dict[str, object]:
+    from desk.web import routing_staff  # routing_staff renders the case page through this module
+
+    return routing_staff.case_context(case)
 
 
 def _render_case(
@@ -52,6 +61,7 @@ def _render_case(
             errors=errors or {},
             values=values or {},
             sla_targets=sla.case_targets(db_session(), case),
+            **_routing_context(case),
         ),
         status,
     )

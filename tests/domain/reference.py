@@ -27,3 +27,12 @@ def load() -> ReferenceData:
 
 REFERENCE = load()
 NINE = ("016", "081", "111", "098", "142", "316", "560", "576", "781")
+
+
+def _default_rules() -> tuple:
+    from desk.services.routing import read_rules_file
+
+    return read_rules_file(PROJECT_ROOT / "config" / "routing.toml")
+
+
+DEFAULT_RULES = _default_rules()

@@ -20,9 +20,9 @@ from sqlalchemy import select
 
 from desk.app import create_app
 from desk.models import OutboxMessage
-from desk.services import cases, reference_data, schema
+from desk.services import cases, reference_data, routing, schema
 from desk.services.mailcatcher import start_catcher
-from tests.conftest import REFERENCE_FILE, raw_submission
+from tests.conftest import REFERENCE_FILE, ROUTING_FILE, raw_submission
 from tests.support.services import free_port, redis_reachable, redis_url, temporary_redis_prefix
 from tests.support.tiers import unavailable
 from workers.celery_app import make_celery
@@ -67,6 +67,7 @@ def desk(tmp_path: Path, broker: dict[str, str]) -> Iterator[dict[str, Any]]:
     )
     with app.extensions["desk.sessions"]() as session:
         reference_data.load_reference_data(session, REFERENCE_FILE)
+        routing.seed_rules(session, ROUTING_FILE)
     celery = make_celery(app)
     with start_worker(
         celery, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=15

@@ -1,0 +1,132 @@
+"""Advisers' routing actions on a case (transfer, collaborating team) and their availability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from desk.app import db_session
+from desk.models import Case
+from desk.services import assignment, cases, collaboration, transfers
+from desk.services.access import can_note, can_work
+from desk.services.errors import Conflict, Forbidden, NotFound
+from desk.web import staff
+from desk.web.auth import role_required
+from desk.web.forms import CsrfForm, checks_csrf_itself
+from desk.web.messages import error_message
+from desk.web.routing_messages import CONFLICTS, field_errors
+
+bp = Blueprint("routing_staff", __name__, url_prefix="/staff")
+
+
+def case_context(case: Case) -> dict[str, Any]:
+    """What the case page's routing panels need (followers and collaborators come with the case)."""
+    session = db_session()
+    workable = can_work(current_user, case)
+    return {
+        "can_note": can_note(current_user, case),
+        "transfer_targets": transfers.transfer_targets(session, case) if workable else [],
+        "collaborator_candidates": (
+            collaboration.collaborator_candidates(session, case) if workable else []
+        ),
+    }
+
+
+def _load(reference: str) -> Case:
+    try:
+        return cases.get_case_for_staff(db_session(), current_user, reference)
+    except NotFound:
+        abort(404)
+
+
+def _back(case: Case, anchor: str = "") -> Response:
+    return redirect(url_for("staff.case_page", reference=case.reference) + anchor, 303)
+
+
+@bp.post("/cases/<reference>/transfer")
+@checks_csrf_itself
+@role_required(*staff.STAFF)
+def transfer(reference: str) -> Response | tuple[str, int]:
+    case = _load(reference)
+    values = {
+        "transfer_team": request.form.get("team", ""),
+        "transfer_reason": request.form.get("reason", ""),
+    }
+    if not CsrfForm().validate_on_submit():
+        return staff._render_case(case, {"form": error_message("csrf", "expired")}, 400, values)
+    session = db_session()
+    try:
+        transfers.transfer(
+            session, current_user, case.id, values["transfer_team"], values["transfer_reason"]
+        )
+    except transfers.InvalidTransfer as exc:
+        session.rollback()
+        errors = {("transfer_team" if f == "team" else f): c for f, c in exc.errors.items()}
+        messages = field_errors(errors)
+        if "reason" in messages:
+            messages["transfer_reason"] = messages.pop("reason")
+        return staff._render_case(case, messages, 422, values)
+    except Forbidden:
+        abort(403)
+    except Conflict as exc:
+        session.rollback()
+        return staff._render_case(case, {"form": error_message("case", exc.code)}, 409)
+    flash(_("The case was transferred and the employer told why."))
+    if not cases_visible(case):
+        return redirect(url_for("staff.queue"), 303)
+    return _back(case)
+
+
+def cases_visible(case: Case) -> bool:
+    """After a transfer the adviser may no longer see the case (it left their team)."""
+    try:
+        cases.get_case_for_staff(db_session(), current_user, case.reference)
+    except NotFound:
+        return False
+    return True
+
+
+@bp.post("/cases/<reference>/collaborators")
+@role_required(*staff.STAFF)
+def add_collaborator(reference: str) -> Response | tuple[str, int]:
+    case = _load(reference)
+    session = db_session()
+    try:
+        collaboration.add_collaborator(session, current_user, case.id, request.form.get("team", ""))
+    except Forbidden:
+        abort(403)
+    except Conflict as exc:
+        session.rollback()
+        return staff._render_case(case, {"form": str(CONFLICTS.get(exc.code, exc.code))}, 409)
+    flash(_("The other authority's team can now read the case and write internal notes."))
+    return _back(case)
+
+
+@bp.post("/cases/<reference>/collaborators/<team>/remove")
+@role_required(*staff.STAFF)
+def remove_collaborator(reference: str, team: str) -> Response:
+    case = _load(reference)
+    try:
+        collaboration.remove_collaborator(db_session(), current_user, case.id, team)
+    except Forbidden:
+        abort(403)
+    except NotFound:
+        abort(404)
+    flash(_("The collaborating team was removed."))
+    return _back(case)
+
+
+@bp.post("/availability")
+@role_required(*staff.STAFF)
+def availability() -> Response:
+    absent = request.form.get("absent") == "1"
+    assignment.set_absent(db_session(), current_user, current_user.id, absent)
+    if absent:
+        flash(_("You are marked absent: no cases are assigned to you automatically."))
+    else:
+        flash(_("You are marked present."))
+    return redirect(url_for("staff.queue"), 303)
