@@ -50,10 +50,16 @@ def db_revision(message: str) -> None:
 
 @main.command()
 @click.option("--demo/--no-demo", default=True, help="Create the demo staff (not in production).")
-def setup(demo: bool) -> None:
+@click.option(
+    "--demo-cases/--no-demo-cases",
+    default=True,
+    help="With --demo, also create demo cases near and past their SLA targets.",
+)
+def setup(demo: bool, demo_cases: bool) -> None:
     """Migrate, load reference data and demo users; idempotent."""
     from desk.db import make_engine, make_session_factory, session_scope
-    from desk.services import demo_cases, reference_data, routing, schema, sla_policies, users
+    from desk.services import demo_cases as demo_case_service
+    from desk.services import reference_data, routing, schema, sla_policies, users
 
     config = load_config()
     schema.upgrade(config["DATABASE_URL"])
@@ -66,7 +72,8 @@ def setup(demo: bool) -> None:
         shown = []
         if demo and config["ENV"] != "production":
             shown = users.load_demo_users(session, config["DEMO_USERS_FILE"])
-            created = demo_cases.create_demo_cases(session)
+            if demo_cases:
+                created = demo_case_service.create_demo_cases(session)
     engine.dispose()
     click.echo("Database ready: " + _redact(config["DATABASE_URL"]))
     if shown:

@@ -259,11 +259,16 @@ class BusinessCalendar:
     def add_business_time(self, start: datetime, amount: timedelta) -> datetime:
         """The instant when `amount` of open time has passed after start.
 
-        Zero gives the next open instant; a result exactly at closing time stays on that day.
+        Zero gives the next open instant, except that closing time itself stays put (so that
+        adding a and then b always equals adding a + b); a result exactly at closing time
+        stays on that day.
         """
         if amount < timedelta(0):
             raise ValueError("business time to add must not be negative")
         if amount == timedelta(0):
+            window = self.window(start.astimezone(self.zone).date())
+            if window is not None and start == window[1]:
+                return start.astimezone(self.zone)
             return self.next_open_instant(start)
         need = amount // MICROSECOND
         t = _us(start)

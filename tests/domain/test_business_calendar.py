@@ -99,7 +99,9 @@ ADD_CASES = [
     # before opening, at closing, after closing
     ("before opening", hki(2026, 3, 3, 6, 30), 30, hki(2026, 3, 3, 8, 30)),
     ("at opening", hki(2026, 3, 3, 8), 30, hki(2026, 3, 3, 8, 30)),
-    ("at closing, zero: next open instant", hki(2026, 3, 3, 16), 0, hki(2026, 3, 4, 8)),
+    # Zero at closing stays put, so that adding a then b equals adding a + b.
+    ("at closing, zero: stays at closing", hki(2026, 3, 3, 16), 0, hki(2026, 3, 3, 16)),
+    ("after closing, zero: next open instant", hki(2026, 3, 3, 16, 1), 0, hki(2026, 3, 4, 8)),
     ("at closing, one minute", hki(2026, 3, 3, 16), 1, hki(2026, 3, 4, 8, 1)),
     ("after closing", hki(2026, 3, 3, 17, 45), 60, hki(2026, 3, 4, 9)),
     ("inside hours, zero: now", hki(2026, 3, 3, 11, 7), 0, hki(2026, 3, 3, 11, 7)),
@@ -243,6 +245,9 @@ def naive_add(start: datetime, minutes: int) -> datetime:
     remaining = timedelta(minutes=minutes)
     local = start.astimezone(HELSINKI)
     day = local.date()
+    open_today = day.weekday() < 5 and day not in finnish_holidays(day.year)
+    if minutes == 0 and open_today and local.timetz().replace(tzinfo=None) == time(16):
+        return local  # closing time itself stays put
     cursor = local
     while True:
         open_day = day.weekday() < 5 and day not in finnish_holidays(day.year)

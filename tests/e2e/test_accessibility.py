@@ -89,6 +89,9 @@ def test_request_form_with_every_error_passes_axe(new_page: Any, shots_dir: Path
     page.goto("/request")
     # "Another municipality" shows the conditional field; leaving it empty is an error too.
     page.locator("#municipality").select_option("other")
+    # The affected-employees field shows only for change security; reveal it (as without
+    # JavaScript) so that an invalid count and a missing need are both errors at once.
+    page.locator("[data-shown-for-need]").evaluate("group => { group.hidden = false; }")
     page.locator("#affected_employees").fill("many")
     page.get_by_role("button", name="Send request").click()
     summary = page.locator(".error-summary")

@@ -73,7 +73,11 @@ def routing_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     log_path = root / "web.log"
     setup = subprocess.run(
-        [str(BIN / "desk"), "setup"], cwd=PROJECT_ROOT, env=env, capture_output=True, timeout=120
+        [str(BIN / "desk"), "setup", "--no-demo-cases"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
     )
     assert setup.returncode == 0, setup.stdout + setup.stderr
     with log_path.open("wb") as log:
@@ -109,19 +113,9 @@ def routing_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def routing_browser(routing_web: str) -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        unavailable(f"playwright not installed: {exc}")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def routing_browser(browser: Any, routing_web: str) -> Any:
+    """The session's Chromium (tests/e2e/conftest.py): one Playwright per process."""
+    return browser
 
 
 @pytest.fixture

@@ -21,9 +21,9 @@ from sqlalchemy import func, select
 from desk.app import create_app
 from desk.domain.business_calendar import default_calendar
 from desk.models import SlaEvent, Team, User, utcnow
-from desk.services import cases, reference_data, schema
+from desk.services import cases, reference_data, routing, schema
 from desk.services.mailcatcher import start_catcher
-from tests.conftest import REFERENCE_FILE, raw_submission
+from tests.conftest import REFERENCE_FILE, ROUTING_FILE, raw_submission
 from tests.support.services import free_port
 from tests.workers.test_delivery import received, wait_for
 from workers.celery_app import make_celery
@@ -63,6 +63,7 @@ def desk(tmp_path: Path) -> Iterator[dict[str, Any]]:
     )
     with app.extensions["desk.sessions"]() as session:
         reference_data.load_reference_data(session, REFERENCE_FILE)
+        routing.seed_rules(session, ROUTING_FILE)
     celery = make_celery(app)
     catcher = start_catcher(tmp_path / "mail", port=smtp_port)
     beat = EmbeddedService(
@@ -100,7 +101,7 @@ def test_beat_and_worker_deliver_each_breach_once(desk: dict[str, Any]) -> None:
     mails = wait_for(lambda: len(breach_mails()) >= 2 and breach_mails(), timeout=60)
     assert sorted(m["To"] for m in mails) == sorted([adviser_email, manager_email])
     to_manager = next(m for m in mails if m["To"] == manager_email)
-    assert to_manager["Subject"].startswith(f"Overdue: first response of case {reference}")
+    assert to_manager["Subject"].strip().startswith(f"Overdue: first response of case {reference}")
     assert to_manager["Content-Language"] == "en"
     body = to_manager.get_body(preferencelist=("plain",)).get_content()
     assert f"http://desk.test/staff/cases/{reference}" in body
