@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -23,31 +22,17 @@ from desk.domain.case_status import (
     status_after_staff_claim,
 )
 from desk.domain.intake import RawSubmission, validate_submission
-from desk.models import Case, CaseEvent, CaseMessage, ReferenceCounter, Team, User, utcnow
+from desk.models import Case, CaseMessage, ReferenceCounter, Team, User, utcnow
 from desk.services import outbox, sla
 from desk.services.access import can_note, can_view, can_work
 from desk.services.assignment import place_case
+from desk.services.case_events import record as _record
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.services.reference_data import snapshot
 from desk.services.routing import route_request
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 MAX_MESSAGE = 5000
-
-
-def _record(
-    session: Session, case: Case, kind: str, actor: User | None, actor_kind: str, **data: Any
-) -> None:
-    session.add(
-        CaseEvent(
-            case=case,
-            kind=kind,
-            actor_id=actor.id if actor else None,
-            actor_kind=actor_kind,
-            data=data,
-            created_at=utcnow(),
-        )
-    )
 
 
 def next_case_number(session: Session, year: int) -> int:
