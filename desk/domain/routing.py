@@ -201,12 +201,12 @@ _REFERRAL = {
 }
 _KEY_ACCOUNT = {
     True: {
-        "fi": "organisaatiollanne on nimetty asiakkuusvastaava",
+        "fi": "organisaatiollanne on nimetty avainasiakasvastaava",
         "sv": "er organisation har en utsedd kundansvarig",
         "en": "your organisation has a named key-account adviser",
     },
     False: {
-        "fi": "organisaatiollanne ei ole nimettyä asiakkuusvastaavaa",
+        "fi": "organisaatiollanne ei ole nimettyä avainasiakasvastaavaa",
         "sv": "er organisation har ingen utsedd kundansvarig",
         "en": "your organisation has no named key-account adviser",
     },

@@ -174,7 +174,7 @@ def test_key_account_can_be_a_routing_condition(session, admin, make_user) -> No
         "key-accounts-to-lahti",
         adviser.id,
     )
-    assert "nimetty asiakkuusvastaava" in case.routing_reason
+    assert "nimetty avainasiakasvastaava" in case.routing_reason
 
 
 def test_naming_key_accounts_is_validated_and_admin_only(session, admin, make_user) -> None:
