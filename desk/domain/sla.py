@@ -282,8 +282,8 @@ def resolution_met(status: str) -> bool:
 # Durations for the processing-times page and the employer, composed here in the three
 # languages like the routing sentences: {n} is a number.
 _UNITS: dict[str, dict[str, tuple[str, str]]] = {
-    "fi": {"day": ("{n} arkipäivä", "{n} arkipäivää"), "hour": ("{n} työtunti", "{n} työtuntia")},
-    "sv": {"day": ("{n} vardag", "{n} vardagar"), "hour": ("{n} arbetstimme", "{n} arbetstimmar")},
+    "fi": {"day": ("{n} työpäivä", "{n} työpäivää"), "hour": ("{n} työtunti", "{n} työtuntia")},
+    "sv": {"day": ("{n} arbetsdag", "{n} arbetsdagar"), "hour": ("{n} arbetstimme", "{n} arbetstimmar")},
     "en": {
         "day": ("{n} business day", "{n} business days"),
         "hour": ("{n} business hour", "{n} business hours"),

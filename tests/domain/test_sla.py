@@ -138,8 +138,8 @@ def test_which_statuses_run_the_clocks(status: str, runs: bool, resolved: bool) 
     [
         (240, "4 työtuntia", "4 arbetstimmar", "4 business hours"),
         (60, "1 työtunti", "1 arbetstimme", "1 business hour"),
-        (480, "1 arkipäivä", "1 vardag", "1 business day"),
-        (4800, "10 arkipäivää", "10 vardagar", "10 business days"),
+        (480, "1 työpäivä", "1 arbetsdag", "1 business day"),
+        (4800, "10 työpäivää", "10 arbetsdagar", "10 business days"),
         (90, "90 minuuttia", "90 minuter", "90 business minutes"),
     ],
 )

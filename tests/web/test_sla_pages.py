@@ -84,8 +84,8 @@ def test_the_employer_sees_expected_dates(client, app_session, staff) -> None:
 @pytest.mark.parametrize(
     ("lang", "need", "four_hours", "ten_days"),
     [
-        ("fi", "Lomautukset ja muutosturva", "4 työtuntia", "10 arkipäivää"),
-        ("sv", "Permitteringar och omställningsskydd", "4 arbetstimmar", "10 vardagar"),
+        ("fi", "Lomautukset ja muutosturva", "4 työtuntia", "10 työpäivää"),
+        ("sv", "Permitteringar och omställningsskydd", "4 arbetstimmar", "10 arbetsdagar"),
         ("en", "Lay-offs and change security", "4 business hours", "10 business days"),
     ],
 )
