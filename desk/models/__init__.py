@@ -2,6 +2,12 @@
 
 from desk.models.base import Base
 from desk.models.case import Case, CaseEvent, CaseMessage, ReferenceCounter
+from desk.models.notification import (
+    EmployerOptOut,
+    Notification,
+    NotificationPreference,
+    WebhookSubscription,
+)
 from desk.models.outbox import OutboxMessage
 from desk.models.reference import Authority, Municipality, Need, Team
 from desk.models.types import utcnow
@@ -13,12 +19,16 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseMessage",
+    "EmployerOptOut",
     "Municipality",
     "Need",
+    "Notification",
+    "NotificationPreference",
     "OutboxMessage",
     "ReferenceCounter",
     "Team",
     "User",
+    "WebhookSubscription",
     "team_members",
     "utcnow",
 ]

@@ -29,6 +29,7 @@ from desk.models import Case, CaseEvent, CaseMessage, ReferenceCounter, Team, Us
 from desk.services import outbox
 from desk.services.access import can_view, can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
+from desk.services.notify import publish
 from desk.services.reference_data import snapshot
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -125,6 +126,7 @@ def submit_case(session: Session, raw: RawSubmission, now: datetime | None = Non
         authority=decision.authority,
         rule=decision.rule,
     )
+    publish.case_event(session, case, "case.received")
     outbox.enqueue(session, "email.case_received", {"case_id": case.id})
     session.commit()
     return case
@@ -163,6 +165,7 @@ def claim(session: Session, user: User, case_id: int) -> Case:
     previous = case.assignee_id
     case.assignee_id = user.id
     _record(session, case, "claimed", user, "staff", previous_assignee=previous)
+    publish.case_event(session, case, "case.assigned", user, assignee_id=user.id)
     _move(session, case, status_after_staff_claim(CaseStatus(case.status)), user)
     session.commit()
     return case
@@ -191,6 +194,7 @@ def _move(session: Session, case: Case, target: CaseStatus, actor: User | None) 
         "staff" if actor else "employer",
         **{"from": current.value, "to": target.value},
     )
+    publish.case_event(session, case, f"case.{target.value}", actor, previous=current.value)
 
 
 def _message_body(body: str) -> str:
@@ -224,6 +228,7 @@ def reply(session: Session, user: User, case_id: int, body: str) -> CaseMessage:
     session.flush()
     _record(session, case, "replied", user, "staff", message_id=message.id)
     outbox.enqueue(session, "email.staff_reply", {"case_id": case.id, "message_id": message.id})
+    publish.case_event(session, case, "case.replied", user, message_id=message.id)
     session.commit()
     return message
 
@@ -287,13 +292,8 @@ def employer_reply(session: Session, token: str, body: str) -> CaseMessage:
     _move(session, case, status_after_employer_message(CaseStatus(case.status)), None)
     session.flush()
     _record(session, case, "employer_replied", None, "employer", message_id=message.id)
-    recipients = [case.assignee_id] if case.assignee_id else _team_member_ids(session, case)
-    for user_id in recipients:
-        outbox.enqueue(
-            session,
-            "email.employer_reply",
-            {"case_id": case.id, "message_id": message.id, "user_id": user_id},
-        )
+    # The assignee (or the whole team) and the case's followers: bell, and email as chosen.
+    publish.case_event(session, case, "case.employer_replied", message_id=message.id)
     session.commit()
     return message
 
