@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import Task, shared_task
 from flask import current_app, render_template
@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk.db import session_scope
+from desk.domain.digest_schedule import HELSINKI
 from desk.services import mailer, outbox
 from desk.services.notifications import EmailSpec, Undeliverable
 from desk.services.notify import delivery, digest, webhooks
@@ -116,12 +117,19 @@ def _send_email(plan: delivery.EmailPlan) -> None:
 
 
 @shared_task(name=DIGEST)
-def send_daily_digests() -> int:
-    """Queue the daily digests (beat runs this at 08:00 Helsinki; only business days count)."""
+def send_daily_digests(at: str | None = None) -> int:
+    """Queue the daily digests (beat runs this at 08:00 Helsinki; only business days count).
+
+    `at` (ISO 8601 with offset) stands for "now": an operator can send a missed morning's
+    digests later; each person still gets at most one digest per day.
+    """
     config = current_app.config
     settings = digest.RiskSettings(
         at_risk_after=timedelta(hours=float(config["DIGEST_AT_RISK_AFTER_HOURS"])),
         breached_after=timedelta(hours=float(config["DIGEST_BREACHED_AFTER_HOURS"])),
     )
+    now = datetime.fromisoformat(at) if at else None
+    if now is not None and now.tzinfo is None:
+        now = now.replace(tzinfo=HELSINKI)  # a wall-clock time means Helsinki's
     with session_scope(_sessions()) as session:
-        return digest.prepare_daily_digests(session, settings=settings)
+        return digest.prepare_daily_digests(session, now, settings)
