@@ -17,14 +17,14 @@ from desk.models import User
 from desk.services import cases, users
 from desk.services.notify import webhooks
 from tests.conftest import raw_submission
-from tests.integration.conftest import (
+from tests.support.processes import (
     DeskProcesses,
     desk_factory,
     redis_settings,
     require_redis,
     wait_for,
 )
-from tests.integration.receivers import WebhookReceiver, mailbox, start_smtp, start_webhook_receiver
+from tests.support.receivers import WebhookReceiver, mailbox, start_smtp, start_webhook_receiver
 from tests.support.services import temporary_redis_prefix
 
 BASE = 0.4  # OUTBOX_BACKOFF_BASE_SECONDS of the integration tier

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from desk.services import cases
 from tests.conftest import raw_submission
-from tests.integration.conftest import DeskProcesses, OwnRedis, wait_for
-from tests.integration.receivers import mailbox, start_smtp
+from tests.support.processes import DeskProcesses, OwnRedis, wait_for
+from tests.support.receivers import mailbox, start_smtp
 
 FORM = {
     "business_id": "0112038-9",

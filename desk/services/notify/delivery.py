@@ -14,7 +14,7 @@ from email.utils import parseaddr
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from desk.domain.notification_catalogue import (
     Audience,
@@ -166,6 +166,10 @@ def _webhook(session: Session, row: OutboxMessage) -> Plan:
 def _plan(session: Session, row: OutboxMessage, config: Mapping[str, Any]) -> Plan:
     if row.kind == webhooks.KIND:
         return _webhook(session, row)
+    if row.case_id is not None:
+        # Load the case once without its message and event lists (no email needs them);
+        # every later session.get(Case, ...) of this delivery finds it in the identity map.
+        session.get(Case, row.case_id, options=[lazyload(Case.messages), lazyload(Case.events)])
     entry = event_type(row.kind)
     if entry is not None and entry.audience is Audience.STAFF and "user_id" in row.payload:
         gate = _staff_gate(session, row, entry)
