@@ -69,11 +69,13 @@ class Call:
 
 @dataclass
 class WebhookReceiver:
-    """POST /ok answers 204, /fail 500, /slow answers after `slow_seconds`; all are recorded."""
+    """POST /ok answers 204, /fail 500, /slow answers after `slow_seconds`, a path set in
+    `statuses` that status; all calls are recorded."""
 
     server: ThreadingHTTPServer
     calls: list[Call] = field(default_factory=list)
     slow_seconds: float = 2.0
+    statuses: dict[str, int] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -97,7 +99,9 @@ def start_webhook_receiver() -> WebhookReceiver:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             receiver.calls.append(Call(self.path, dict(self.headers.items()), body, time.time()))
-            if self.path == "/fail":
+            if self.path in receiver.statuses:
+                self.send_response(receiver.statuses[self.path])
+            elif self.path == "/fail":
                 self.send_response(500)
             elif self.path == "/slow":
                 time.sleep(receiver.slow_seconds)
