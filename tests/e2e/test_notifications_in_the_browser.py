@@ -82,11 +82,8 @@ def test_dead_letter_retried_bell_and_employer_choices(
     adviser = new_page(signed_in_as=ADVISER_PAIJAT_HAME)
     adviser.goto("/staff/?lang=en")
     bell = adviser.get_by_test_id("bell")
-    before = (
-        int(adviser.get_by_test_id("unread-count").inner_text().split()[0] or 0)
-        if (adviser.get_by_test_id("unread-count").count())
-        else 0
-    )
+    badge = adviser.get_by_test_id("unread-count")
+    before = int(badge.inner_text().split()[0]) if badge.count() else 0
 
     employer = new_page()
     employer.goto("/request?lang=en")
@@ -107,7 +104,7 @@ def test_dead_letter_retried_bell_and_employer_choices(
     expect(adviser.locator(".notification")).to_have_text("All notifications marked as read.")
     expect(adviser.get_by_test_id("unread-count")).to_have_count(0)
     adviser.get_by_role("link", name="Choose how you are notified").click()
-    adviser.get_by_label("Email at once").first.check()  # new cases: email at once
+    adviser.locator("#pref-new_case-immediate").check()  # new cases: an email at once too
     adviser.get_by_role("button", name="Save choices").click()
     expect(adviser.locator(".notification")).to_have_text("Your notification choices are saved.")
     assert_accessible(adviser, "notification choices")
