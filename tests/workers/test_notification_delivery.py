@@ -22,8 +22,9 @@ from sqlalchemy import select
 
 from desk.app import create_app
 from desk.models import OutboxMessage
-from desk.services import cases, mailer, reference_data, schema, users
+from desk.services import cases, mailer, outbox, reference_data, schema, users
 from desk.services.mailcatcher import FilingHandler, start_catcher
+from desk.services.notify import preferences, publish
 from tests.conftest import REFERENCE_FILE, raw_submission
 from tests.support.services import free_port
 from tests.support.tiers import unavailable
@@ -129,17 +130,31 @@ def test_the_daily_digest_task_queues_and_delivers(desk: dict[str, Any]) -> None
             session, email="matti@example.fi", name="Matti", password="x" * 12,
             role="manager", authority="paijat-hame", teams=[], languages=["en"],
         )  # fmt: skip
+        adviser = users.upsert_user(
+            session, email="aino@example.fi", name="Aino", password="x" * 12,
+            role="adviser", authority="paijat-hame",
+            teams=["paijat-hame-employer-services"], languages=["sv"],
+        )  # fmt: skip
         session.commit()
+        choices = {e.key: d.value for e, d in preferences.choices_of(session, adviser.id)}
+        preferences.save_choices(session, adviser, {**choices, "employer_replied": "digest"})
         late = cases.submit_case(
             session, raw_submission(), now=datetime(2026, 2, 25, 9, tzinfo=UTC)
         )
+        cases.employer_reply(session, late.employer_token, "Any news?")
     # A Monday 08:00 in Helsinki; the task itself decides it is a business day.
     desk["celery"].send_task("desk.send_daily_digests", args=["2026-03-02T08:00:00+02:00"])
-    mails = relay_until(desk, 2)
+    mails = relay_until(desk, 3)
     (digest,) = [m for m in mails if m["To"] == "matti@example.fi"]
     assert digest["Content-Language"] == "en"
     assert "2026-03-02" in str(digest["Subject"])
     assert late.reference in digest.get_body(("plain",)).get_content()
+    # The adviser's summary holds the answer they chose not to get by email at once.
+    (summary,) = [m for m in mails if m["To"] == "aino@example.fi"]
+    assert summary["Content-Language"] == "sv"
+    for part in ("plain", "html"):
+        body = summary.get_body((part,)).get_content()
+        assert late.reference in body and "The employer answered" in body
     # A weekend: nothing more.
     desk["celery"].send_task("desk.send_daily_digests", args=["2026-03-07T08:00:00+02:00"])
     desk["celery"].send_task("desk.relay_outbox")
@@ -154,7 +169,44 @@ def test_the_daily_digest_task_queues_and_delivers(desk: dict[str, Any]) -> None
         digests = session.scalars(
             select(OutboxMessage).where(OutboxMessage.kind == "email.daily_digest")
         ).all()
-    assert len(digests) == 1
+    assert len(digests) == 2
+
+
+def test_staff_notification_emails_and_the_transfer_email(desk: dict[str, Any]) -> None:
+    app = desk["app"]
+    with app.extensions["desk.sessions"]() as session:
+        adviser = users.upsert_user(
+            session, email="aino@example.fi", name="Aino", password="x" * 12,
+            role="adviser", authority="paijat-hame",
+            teams=["paijat-hame-employer-services"], languages=["en"],
+        )  # fmt: skip
+        session.commit()
+        choices = {e.key: d.value for e, d in preferences.choices_of(session, adviser.id)}
+        preferences.save_choices(session, adviser, {**choices, "new_case": "immediate"})
+        case = cases.submit_case(session, raw_submission(language="en", email="e@example.fi"))
+        publish.case_event(session, case, "case.assigned", None, assignee_id=adviser.id)
+        publish.case_event(session, case, "case.transferred", None, from_team="regional-intake")
+        # As the routing engine's transfer queues it.
+        outbox.enqueue(
+            session,
+            "email.case_transferred",
+            {"case_id": case.id, "team": "paijat-hame-employer-services", "reason": "Local."},
+        )
+        session.commit()
+    mails = relay_until(desk, 5)
+    staff = {str(m["Subject"]) for m in mails if m["To"] == "aino@example.fi"}
+    assert staff == {
+        f"New case {case.reference} in your team's queue",
+        f"Case {case.reference} was assigned to you",
+        f"Case {case.reference} was transferred to Päijät-Häme employer services",
+    }
+    (moved,) = [
+        m for m in mails if "transferred" in str(m["Subject"]) and m["To"] == "e@example.fi"
+    ]
+    text = moved.get_body(("plain",)).get_content()
+    assert "Local." in text and "Päijät-Häme Employment Services" in text
+    from_team = next(m for m in mails if "was transferred to" in str(m["Subject"]))
+    assert "from Regional intake" in from_team.get_body(("plain",)).get_content()
 
 
 @pytest.fixture(scope="module")
