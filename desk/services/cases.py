@@ -298,12 +298,6 @@ def employer_reply(session: Session, token: str, body: str) -> CaseMessage:
     return message
 
 
-def _team_member_ids(session: Session, case: Case) -> list[int]:
-    team = session.get(Team, case.team_id)
-    members = team_members_of(session, team.id) if team else []
-    return [user.id for user in members]
-
-
 def team_members_of(session: Session, team_id: int) -> list[User]:
     """Active users of a team."""
     stmt = select(User).where(User.active.is_(True), User.teams.any(Team.id == team_id))

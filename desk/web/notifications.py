@@ -3,6 +3,8 @@ and "what was sent to whom" on the staff case page."""
 
 from __future__ import annotations
 
+import logging
+
 from flask import (
     Blueprint,
     flash,
@@ -14,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from desk.app import db_session
@@ -30,6 +33,7 @@ from desk.web.notification_labels import (
     kind_label,
 )
 
+log = logging.getLogger(__name__)
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 STAFF = ("adviser", "manager", "admin")
 
@@ -122,7 +126,11 @@ def _bell() -> dict[str, object]:
     """The bell's unread count on every page a staff member sees; helpers for templates."""
     unread = 0
     if has_request_context() and current_user and current_user.is_authenticated:
-        unread = inbox.unread_count(db_session(), current_user.id)
+        try:
+            unread = inbox.unread_count(db_session(), current_user.id)
+        except SQLAlchemyError:
+            # The header must not take an error page down with it (database unreachable).
+            log.warning("unread notification count unavailable", exc_info=True)
     return {
         "unread_notifications": unread,
         "case_notifications": case_notifications,
