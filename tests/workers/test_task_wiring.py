@@ -1,6 +1,9 @@
-"""Nothing hands a task to the broker inside an open transaction: the only place that sends
+"""How tasks are sent and scheduled.
+
+Nothing hands a task to the broker inside an open transaction: the only place that sends
 tasks is the outbox relay, after outbox.claim_due has committed (services cannot import
-Celery at all: import-linter). A scan of the source keeps it so."""
+Celery at all: import-linter). A scan of the source keeps it so. The daily digest runs at
+08:00 Helsinki time."""
 
 from __future__ import annotations
 
@@ -42,3 +45,19 @@ def test_only_the_relay_sends_tasks() -> None:
     sends = {path: calls for path, calls in sends.items() if calls}
     assert list(sends) == ["workers/tasks.py"]
     assert {function for function, _line in sends["workers/tasks.py"]} == {"relay_outbox"}
+
+
+def test_the_daily_digest_is_scheduled_at_eight_helsinki_time() -> None:
+    from celery.schedules import crontab
+
+    from desk.config import load_config
+    from desk.queue import celery_config
+    from workers.schedule import beat_schedule
+
+    config = load_config(environ={})
+    entry = beat_schedule(config)["daily-digest"]
+    assert entry["task"] == "desk.send_daily_digests"
+    assert isinstance(entry["schedule"], crontab)
+    assert entry["schedule"].hour == {8} and entry["schedule"].minute == {0}
+    assert entry["schedule"].day_of_week == set(range(7))  # the task checks business days
+    assert celery_config(config)["timezone"] == "Europe/Helsinki"
