@@ -156,7 +156,11 @@ def act_on_webhook(subscription_id: int, action: str) -> Response | tuple[str, i
             flash(_("The subscription was removed."))
         else:
             webhooks.set_active(session, current_user, subscription_id, action == "resume")
-            flash(_("The subscription was resumed.") if action == "resume" else _("Paused."))
+            flash(
+                _("The subscription was resumed.")
+                if action == "resume"
+                else _("The subscription was paused.")
+            )
     except NotFound:
         abort(404)
     return redirect(url_for("notification_admin.webhooks_page"), 303)
