@@ -25,6 +25,10 @@ def celery_config(config: dict[str, Any]) -> dict[str, Any]:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
+        # A delivery that loses the broker mid-send finishes and records its outcome in the
+        # database; its unacknowledged message comes back later and is skipped (delivered).
+        # Cancelling it instead could cut an SMTP conversation after the server took the mail.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "task_serializer": "json",
         "accept_content": ["json"],
         "timezone": "Europe/Helsinki",

@@ -33,6 +33,12 @@ from desk.models import (
     User,
     team_members,
 )
+from desk.models.notification import (
+    EmployerOptOut,
+    Notification,
+    NotificationPreference,
+    WebhookSubscription,
+)
 from desk.services import reference_data, routing, schema, users
 from tests.support.services import postgres_reachable, temporary_postgres_database
 from tests.support.tiers import unavailable
@@ -106,8 +112,14 @@ def engine(request: pytest.FixtureRequest) -> Engine:
     return fixture
 
 
+# Notification tables, emptied first (they point at outbox rows, cases and users).
+_NOTIFY_VOLATILE = (Notification, NotificationPreference, EmployerOptOut, WebhookSubscription)
+
+
 def _clean(engine: Engine) -> None:
     with engine.begin() as conn:
+        for model in _NOTIFY_VOLATILE:
+            conn.execute(delete(model))
         for model in _VOLATILE:
             conn.execute(delete(model))
         # Versions saved by a test go; the seeded version 1 (the defaults) stays in force.

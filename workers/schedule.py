@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery.schedules import crontab
+
 
 def beat_schedule(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The beat schedule for this configuration."""
     return {
+        # Every day at 08:00 in Celery's timezone (Europe/Helsinki, see desk.queue); the task
+        # itself sends nothing on weekends and Finnish public holidays.
+        "daily-digest": {
+            "task": "desk.send_daily_digests",
+            "schedule": crontab(
+                hour=int(config["DIGEST_HOUR"]), minute=int(config["DIGEST_MINUTE"])
+            ),
+            # A digest stuck in the broker for hours is no longer "this morning's".
+            "options": {"expires": 3 * 3600},
+        },
         "relay-outbox": {
             "task": "desk.relay_outbox",
             "schedule": float(config["OUTBOX_RELAY_SECONDS"]),

@@ -283,7 +283,10 @@ def resolution_met(status: str) -> bool:
 # languages like the routing sentences: {n} is a number.
 _UNITS: dict[str, dict[str, tuple[str, str]]] = {
     "fi": {"day": ("{n} työpäivä", "{n} työpäivää"), "hour": ("{n} työtunti", "{n} työtuntia")},
-    "sv": {"day": ("{n} arbetsdag", "{n} arbetsdagar"), "hour": ("{n} arbetstimme", "{n} arbetstimmar")},
+    "sv": {
+        "day": ("{n} arbetsdag", "{n} arbetsdagar"),
+        "hour": ("{n} arbetstimme", "{n} arbetstimmar"),
+    },
     "en": {
         "day": ("{n} business day", "{n} business days"),
         "hour": ("{n} business hour", "{n} business hours"),

@@ -2,6 +2,12 @@
 
 from desk.models.base import Base
 from desk.models.case import Case, CaseEvent, CaseMessage, ReferenceCounter
+from desk.models.notification import (
+    EmployerOptOut,
+    Notification,
+    NotificationPreference,
+    WebhookSubscription,
+)
 from desk.models.outbox import OutboxMessage
 from desk.models.reference import Authority, Municipality, Need, Team
 from desk.models.routing import (
@@ -26,9 +32,12 @@ __all__ = [
     "CaseMessage",
     "CaseSlaTarget",
     "ClosureDay",
+    "EmployerOptOut",
     "KeyAccount",
     "Municipality",
     "Need",
+    "Notification",
+    "NotificationPreference",
     "OutboxMessage",
     "ReferenceCounter",
     "RoutingRuleSetVersion",
@@ -37,6 +46,7 @@ __all__ = [
     "Team",
     "TeamRoutingSettings",
     "User",
+    "WebhookSubscription",
     "team_members",
     "utcnow",
 ]

@@ -28,6 +28,7 @@ from desk.services.access import can_note, can_view, can_work
 from desk.services.assignment import place_case
 from desk.services.case_events import record as _record
 from desk.services.errors import Conflict, Forbidden, NotFound
+from desk.services.notify import publish
 from desk.services.reference_data import snapshot
 from desk.services.routing import route_request
 
@@ -111,6 +112,7 @@ def submit_case(session: Session, raw: RawSubmission, now: datetime | None = Non
         rule=decision.rule,
         rule_version=routed.rule_version,
     )
+    publish.case_event(session, case, "case.received")
     outbox.enqueue(session, "email.case_received", {"case_id": case.id})
     place_case(session, case)
     session.commit()
@@ -154,6 +156,7 @@ def claim(session: Session, user: User, case_id: int) -> Case:
     previous = case.assignee_id
     case.assignee_id = user.id
     _record(session, case, "claimed", user, "staff", previous_assignee=previous)
+    publish.case_event(session, case, "case.assigned", user, assignee_id=user.id)
     _move(session, case, status_after_staff_claim(CaseStatus(case.status)), user)
     session.commit()
     return case
@@ -183,6 +186,7 @@ def _move(session: Session, case: Case, target: CaseStatus, actor: User | None) 
         "staff" if actor else "employer",
         **{"from": current.value, "to": target.value},
     )
+    publish.case_event(session, case, f"case.{target.value}", actor, previous=current.value)
 
 
 def _message_body(body: str) -> str:
@@ -217,6 +221,7 @@ def reply(session: Session, user: User, case_id: int, body: str) -> CaseMessage:
     session.flush()
     _record(session, case, "replied", user, "staff", message_id=message.id)
     outbox.enqueue(session, "email.staff_reply", {"case_id": case.id, "message_id": message.id})
+    publish.case_event(session, case, "case.replied", user, message_id=message.id)
     session.commit()
     return message
 
@@ -280,21 +285,10 @@ def employer_reply(session: Session, token: str, body: str) -> CaseMessage:
     _move(session, case, status_after_employer_message(CaseStatus(case.status)), None)
     session.flush()
     _record(session, case, "employer_replied", None, "employer", message_id=message.id)
-    recipients = [case.assignee_id] if case.assignee_id else _team_member_ids(session, case)
-    for user_id in recipients:
-        outbox.enqueue(
-            session,
-            "email.employer_reply",
-            {"case_id": case.id, "message_id": message.id, "user_id": user_id},
-        )
+    # The assignee (or the whole team) and the case's followers: bell, and email as chosen.
+    publish.case_event(session, case, "case.employer_replied", message_id=message.id)
     session.commit()
     return message
-
-
-def _team_member_ids(session: Session, case: Case) -> list[int]:
-    team = session.get(Team, case.team_id)
-    members = team_members_of(session, team.id) if team else []
-    return [user.id for user in members]
 
 
 def team_members_of(session: Session, team_id: int) -> list[User]:

@@ -1,4 +1,8 @@
-"""Sending email over SMTP (plain, STARTTLS or implicit TLS), configured from app settings."""
+"""Sending email over SMTP (plain, STARTTLS or implicit TLS), configured from app settings.
+
+The From address is chosen per message (each authority has its own sender, MAIL_FROM_<SLUG>);
+SMTP_CA_FILE adds a CA to trust, for a relay with an internal certificate.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
+from functools import lru_cache
 from typing import Any
 
-# Failures worth another attempt later: the server or the network, not the message.
+# Failures of an attempt: the server or the network (retried later), or the message itself
+# (is_permanent: a 5xx answer to it; dead-lettered at once).
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     smtplib.SMTPServerDisconnected,
     smtplib.SMTPConnectError,
@@ -31,6 +37,7 @@ class SmtpSettings:
     password: str = ""
     timeout: float = 10.0
     sender: str = "desk@localhost"
+    ca_file: str = ""
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SmtpSettings:
@@ -43,17 +50,47 @@ class SmtpSettings:
             password=str(config.get("SMTP_PASSWORD", "")),
             timeout=float(config.get("SMTP_TIMEOUT_SECONDS", 10)),
             sender=str(config["MAIL_FROM"]),
+            ca_file=str(config.get("SMTP_CA_FILE", "") or ""),
         )
 
 
+def is_permanent(exc: BaseException) -> bool:
+    """A 5xx answer about this message or its recipient: sending it again will not help.
+
+    Authentication failures are not counted: they are the desk's configuration, and the
+    mail should wait (and be retried from the dead-letter list) until it is fixed.
+    """
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return False
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
 def build_message(
-    settings: SmtpSettings, *, to: str, subject: str, text: str, html: str, language: str
+    settings: SmtpSettings,
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str,
+    language: str,
+    sender: str = "",
+    message_id: str = "",
+    headers: Mapping[str, str] | None = None,
 ) -> EmailMessage:
     """A multipart/alternative message with plain-text and HTML twins."""
     message = EmailMessage()
-    message["From"] = settings.sender
+    message["From"] = sender or settings.sender
     message["To"] = to
     message["Subject"] = subject
+    if message_id:
+        message["Message-ID"] = message_id
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     # After set_content(), which clears every Content-* header.
@@ -61,10 +98,18 @@ def build_message(
     return message
 
 
+@lru_cache(maxsize=4)
+def tls_context(ca_file: str = "") -> ssl.SSLContext:
+    """A verifying TLS context, built once: loading the CA store costs tens of milliseconds,
+    more than the rest of a delivery to a local relay."""
+    return ssl.create_default_context(cafile=ca_file or None)
+
+
 def send(settings: SmtpSettings, message: EmailMessage) -> None:
     """Deliver one message; raises one of TRANSIENT_ERRORS when it should be retried."""
-    context = ssl.create_default_context()
     smtp: smtplib.SMTP
+    secure = settings.security in ("ssl", "starttls")
+    context = tls_context(settings.ca_file) if secure else None
     if settings.security == "ssl":
         smtp = smtplib.SMTP_SSL(
             settings.host, settings.port, timeout=settings.timeout, context=context

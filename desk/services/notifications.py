@@ -57,6 +57,10 @@ def _case_context(case: Case, language: str) -> dict[str, Any]:
 
 def email_for(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
     """Describe the email an outbox row stands for, reading current state by id."""
+    from desk.services.notify.emails import BUILDERS  # the notify package's kinds
+
+    if row.kind in BUILDERS:
+        return BUILDERS[row.kind](session, row, base_url)
     case = session.get(Case, row.payload.get("case_id"))
     if case is None:
         raise Undeliverable(f"case {row.payload.get('case_id')} is gone")

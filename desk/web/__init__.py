@@ -9,8 +9,11 @@ def register_blueprints(app: Flask) -> None:
         admin,
         auth,
         employer,
+        employer_email_preferences,
         errors,
         health,
+        notification_admin,
+        notifications,
         public,
         routing_admin,
         routing_staff,
@@ -30,5 +33,7 @@ def register_blueprints(app: Flask) -> None:
         sla_pages,
     )
     for module in modules:
+        app.register_blueprint(module.bp)
+    for module in (notifications, notification_admin, employer_email_preferences):
         app.register_blueprint(module.bp)
     errors.register(app)

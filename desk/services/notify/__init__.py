@@ -1,0 +1,12 @@
+"""Notifications: who hears of what, on which channel, in their language, as they chose.
+
+publish      fan a case event out (no commit): employer email, staff bell and email, webhooks
+recipients   who the staff are for an event (assignee or team; the followers hook)
+preferences  staff delivery choices per event type; employer opt-outs
+delivery     what one outbox row becomes when it is delivered (email, webhook, or nothing)
+emails       email builders for the kinds this package added
+webhooks     subscriptions, the signed POST
+digest       the daily digest on business days (and the at-risk/breached report)
+inbox        the bell: unread count, list, mark read
+operations   delivery state, dead letters (retry, discard), what a case was sent
+"""

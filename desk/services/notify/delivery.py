@@ -1,0 +1,204 @@
+"""What one outbox row becomes when it is delivered: an email, a webhook call, or nothing.
+
+The gates live here, at delivery time, so they hold for every kind whoever queued it (the
+SLA sweep queues its emails directly): a staff member's choice (email now, daily digest,
+bell only) and an employer's opt-out from optional messages. A staff notification always
+reaches the bell: delivery makes the in-app notification when the row's producer did not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from email.utils import parseaddr
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, lazyload
+
+from desk.domain.notification_catalogue import (
+    Audience,
+    Delivery,
+    EventType,
+    employer_may_receive,
+    event_type,
+    wants_email_now,
+)
+from desk.models import (
+    Case,
+    Notification,
+    OutboxMessage,
+    User,
+    WebhookSubscription,
+    utcnow,
+)
+from desk.services.notifications import EmailSpec, Undeliverable, email_for
+from desk.services.notify import preferences, webhooks
+from desk.services.notify.emails import employer_preferences_link
+
+DELIVERY_LABELS = {Delivery.DIGEST: "daily digest", Delivery.IN_APP: "in-app only"}
+
+
+@dataclass(frozen=True)
+class EmailPlan:
+    """An email to render and send."""
+
+    spec: EmailSpec
+    sender: str
+    message_id: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WebhookPlan:
+    """A signed POST to a subscriber."""
+
+    request: webhooks.WebhookRequest
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """Nothing to send, and why."""
+
+    reason: str
+
+
+Plan = EmailPlan | WebhookPlan | Suppressed
+
+
+def sender_for(config: Mapping[str, Any], authority: str | None) -> str:
+    """The From address of an authority (MAIL_FROM_<SLUG>), else MAIL_FROM."""
+    if authority:
+        key = "MAIL_FROM_" + authority.upper().replace("-", "_")
+        if config.get(key):
+            return str(config[key])
+    return str(config["MAIL_FROM"])
+
+
+def message_id(row: OutboxMessage, sender: str) -> str:
+    """The same Message-ID on every attempt of a row, so a receiving system that already got
+    a copy (the connection broke after the server took it) can drop the repeat."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "desk.invalid"
+    return f"<outbox-{row.id}.{int(row.created_at.timestamp())}@{domain}>"
+
+
+def ensure_in_app(
+    session: Session, row: OutboxMessage, entry: EventType, user: User, chosen: Delivery | None
+) -> Notification | None:
+    """The bell notification of a staff row: the one made with it, or a new one."""
+    if not entry.in_app:
+        return None
+    found = session.scalar(select(Notification).where(Notification.outbox_id == row.id))
+    if found is not None:
+        return found
+    data = {k: v for k, v in row.payload.items() if k not in ("case_id", "user_id")}
+    digest = (chosen or entry.default_delivery) is Delivery.DIGEST
+    notification = Notification(
+        user_id=user.id,
+        case_id=row.case_id,
+        kind=row.kind,
+        event_type=entry.key,
+        data=data,
+        outbox_id=row.id,
+        digest_state="pending" if digest else "",
+        created_at=utcnow(),
+    )
+    session.add(notification)
+    return notification
+
+
+def _staff_gate(session: Session, row: OutboxMessage, entry: EventType) -> Suppressed | None:
+    user = session.get(User, row.payload.get("user_id"))
+    if user is None:
+        raise Undeliverable(f"user {row.payload.get('user_id')} is gone")
+    chosen = preferences.choice(session, user.id, entry.key)
+    notification = ensure_in_app(session, row, entry, user, chosen)
+    row.recipient = f"{user.name} <{user.email}>"
+    if not user.active:
+        return Suppressed("the staff account is not active")
+    if not wants_email_now(entry, chosen):
+        choice = chosen or entry.default_delivery
+        digest = choice is Delivery.DIGEST
+        if digest and notification is not None and notification.digest_state == "":
+            notification.digest_state = "pending"
+        return Suppressed(f"{user.name} chose {DELIVERY_LABELS.get(choice, choice.value)}")
+    return None
+
+
+def _employer_gate(session: Session, row: OutboxMessage, entry: EventType) -> Suppressed | None:
+    case = session.get(Case, row.payload.get("case_id"))
+    if case is None:
+        raise Undeliverable(f"case {row.payload.get('case_id')} is gone")
+    row.recipient = case.email
+    if not employer_may_receive(entry, preferences.employer_opted_out(session, case.email)):
+        return Suppressed("the employer opted out of optional messages")
+    return None
+
+
+def _authority_of(session: Session, row: OutboxMessage) -> str | None:
+    if row.case_id is not None:
+        case = session.get(Case, row.case_id)
+        if case is not None:
+            return case.authority_slug
+    user = session.get(User, row.payload.get("user_id"))
+    return user.authority_slug if user is not None else None
+
+
+def _webhook(session: Session, row: OutboxMessage) -> Plan:
+    subscription = session.get(WebhookSubscription, row.payload.get("subscription_id"))
+    if subscription is None:
+        return Suppressed("the webhook subscription was removed")
+    row.recipient = f"{subscription.name} ({subscription.url})"[:300]
+    if not subscription.active:
+        return Suppressed("the webhook subscription is paused")
+    event = row.payload.get("event") or {}
+    return WebhookPlan(
+        webhooks.WebhookRequest(
+            url=subscription.url,
+            secret=subscription.secret,
+            body=webhooks.encode(event),
+            event_type=str(event.get("type", "")),
+            delivery_id=row.id,
+        )
+    )
+
+
+def _plan(session: Session, row: OutboxMessage, config: Mapping[str, Any]) -> Plan:
+    if row.kind == webhooks.KIND:
+        return _webhook(session, row)
+    if row.case_id is not None:
+        # Load the case once without its message and event lists (no email needs them);
+        # every later session.get(Case, ...) of this delivery finds it in the identity map.
+        session.get(Case, row.case_id, options=[lazyload(Case.messages), lazyload(Case.events)])
+    entry = event_type(row.kind)
+    if entry is not None and entry.audience is Audience.STAFF and "user_id" in row.payload:
+        gate = _staff_gate(session, row, entry)
+    elif entry is not None and entry.audience is Audience.EMPLOYER:
+        gate = _employer_gate(session, row, entry)
+    else:
+        gate = None
+    if gate is not None:
+        return gate
+    base_url = str(config["BASE_URL"])
+    spec = email_for(session, row, base_url)
+    headers = {"Auto-Submitted": "auto-generated"}
+    if entry is not None and entry.audience is Audience.EMPLOYER and row.case_id is not None:
+        case = session.get(Case, row.case_id)
+        if case is not None:
+            link = employer_preferences_link(base_url, case)
+            spec = replace(spec, context={**spec.context, "preferences_link": link})
+            headers["List-Unsubscribe"] = f"<{link}>"
+    row.recipient = row.recipient or spec.to
+    sender = sender_for(config, _authority_of(session, row))
+    return EmailPlan(spec, sender, message_id(row, sender), headers)
+
+
+def plan(session: Session, row: OutboxMessage, config: Mapping[str, Any]) -> Plan:
+    """Decide what the row becomes and end the read transaction (no lock while sending).
+
+    Raises Undeliverable when what the row refers to is gone (it can never be delivered).
+    """
+    try:
+        return _plan(session, row, config)
+    finally:
+        session.commit()

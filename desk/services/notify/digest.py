@@ -1,0 +1,149 @@
+"""The daily digest: on business days at 08:00 Helsinki time, one email per staff member with
+the notifications they chose to get in the digest, and for managers their authority's cases
+at risk of missing, or past, their service levels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from desk.domain.case_status import CaseStatus
+from desk.domain.digest_schedule import helsinki_date, is_business_day
+from desk.models import Case, Notification, OutboxMessage, User, utcnow
+from desk.services import outbox
+
+KIND = "email.daily_digest"
+
+
+@dataclass(frozen=True)
+class RiskSettings:
+    """Placeholder thresholds until the SLA engine's targets are merged (see at_risk)."""
+
+    at_risk_after: timedelta = timedelta(hours=24)
+    breached_after: timedelta = timedelta(hours=72)
+
+
+@dataclass(frozen=True)
+class RiskReport:
+    at_risk: list[Case] = field(default_factory=list)
+    breached: list[Case] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.at_risk or self.breached)
+
+
+def at_risk(
+    session: Session, authority: str, now: datetime, settings: RiskSettings | None = None
+) -> RiskReport:
+    """An authority's active cases at risk of missing their service level, and past it.
+
+    SLA-MERGE: this stands in for the SLA engine's data. Until it is merged, a case waiting
+    for its first response counts as at risk after `at_risk_after` and as breached after
+    `breached_after` (calendar time; a case waiting for the employer does not count). Once
+    merged, read the running targets instead: warned (75 % elapsed) but not breached is at
+    risk, breached_at set is breached.
+    """
+    settings = settings or RiskSettings()
+    stmt = (
+        select(Case)
+        .where(
+            Case.authority_slug == authority,
+            Case.status.in_([CaseStatus.NEW.value, CaseStatus.OPEN.value]),
+            Case.first_response_at.is_(None),
+            Case.created_at <= now - settings.at_risk_after,
+        )
+        .order_by(Case.created_at, Case.id)
+    )
+    found = list(session.scalars(stmt))
+    limit = now - settings.breached_after
+    return RiskReport(
+        at_risk=[case for case in found if case.created_at > limit],
+        breached=[case for case in found if case.created_at <= limit],
+    )
+
+
+def dedupe_key(user_id: int, day: str) -> str:
+    """One digest per person and day."""
+    return f"digest:{user_id}:{day}"
+
+
+def prepare_daily_digests(
+    session: Session, now: datetime | None = None, settings: RiskSettings | None = None
+) -> int:
+    """Queue today's digests (business days only); returns how many were queued.
+
+    Safe to run twice (two beats, a retried task): each person's digest of a day has a
+    unique dedupe key, and notifications move into exactly one digest.
+    """
+    now = now or utcnow()
+    day = helsinki_date(now)
+    if not is_business_day(day):
+        return 0
+    already: set[str | None] = set(
+        session.scalars(
+            select(OutboxMessage.dedupe_key).where(
+                OutboxMessage.kind == KIND, OutboxMessage.dedupe_key.like(f"digest:%:{day}")
+            )
+        )
+    )
+    try:
+        queued = _queue(session, now, day.isoformat(), already, settings)
+        session.commit()
+    except IntegrityError:
+        # Another run queued the same digests first; its transaction did this work.
+        session.rollback()
+        return 0
+    return queued
+
+
+def _queue(
+    session: Session,
+    now: datetime,
+    day: str,
+    already: set[str | None],
+    settings: RiskSettings | None,
+) -> int:
+    staff = session.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
+    reports: dict[str, RiskReport] = {}
+    queued = 0
+    for user in list(staff):
+        key = dedupe_key(user.id, day)
+        if key in already:
+            continue
+        held = list(
+            session.scalars(
+                select(Notification)
+                .where(Notification.user_id == user.id, Notification.digest_state == "pending")
+                .order_by(Notification.id)
+            )
+        )
+        report = RiskReport()
+        if user.role == "manager":
+            if user.authority_slug not in reports:
+                reports[user.authority_slug] = at_risk(session, user.authority_slug, now, settings)
+            report = reports[user.authority_slug]
+        if not held and not report:
+            continue
+        row = outbox.enqueue(
+            session,
+            KIND,
+            {
+                "user_id": user.id,
+                "date": day,
+                "notification_ids": [note.id for note in held],
+                "at_risk_ids": [case.id for case in report.at_risk],
+                "breached_ids": [case.id for case in report.breached],
+            },
+            dedupe_key=key,
+        )
+        session.flush()
+        for note in held:
+            note.digest_state = "sent"
+            note.digest_outbox_id = row.id
+        queued += 1
+    return queued

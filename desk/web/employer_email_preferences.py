@@ -1,0 +1,69 @@
+"""The employer's email choices, reached from the link in every employer email: all
+messages, or only those the desk must send (confirmation, answers, transfer, outcome)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from desk.app import db_session
+from desk.models import Case
+from desk.services import cases
+from desk.services.errors import NotFound
+from desk.services.notify import preferences
+from desk.web.forms import CsrfForm, checks_csrf_itself
+from desk.web.notification_labels import error_text
+
+bp = Blueprint("employer_email_preferences", __name__)
+CHOICES = ("all", "necessary")
+
+
+def _case_or_404(token: str) -> Case:
+    try:
+        return cases.get_case_by_token(db_session(), token)
+    except NotFound:
+        abort(404)
+
+
+def _render(
+    case: Case, choice: str, error: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    return (
+        render_template(
+            "employer/email_preferences.html",
+            case=case,
+            choice=choice,
+            error=error,
+            form=CsrfForm(),
+            saved=request.args.get("saved") == "1",
+        ),
+        status,
+    )
+
+
+@bp.get("/case/<token>/email-preferences")
+def page(token: str) -> tuple[str, int]:
+    case = _case_or_404(token)
+    opted_out = preferences.employer_opted_out(db_session(), case.email)
+    return _render(case, "necessary" if opted_out else "all")
+
+
+@bp.post("/case/<token>/email-preferences")
+@checks_csrf_itself
+def save(token: str) -> Response | tuple[str, int]:
+    case = _case_or_404(token)
+    choice = request.form.get("emails", "")
+    if not CsrfForm().validate_on_submit():
+        return _render(case, choice, error_text("csrf", "expired"), 400)
+    if choice not in CHOICES:
+        return _render(case, choice, error_text("preference", "required"), 422)
+    preferences.set_employer_opt_out(db_session(), case.email, choice == "necessary")
+    return redirect(url_for("employer_email_preferences.page", token=token, saved=1), 303)
+
+
+@bp.after_request
+def _private_link_stays_private(response: Response) -> Response:
+    """The token in the URL must not leak through caches or the Referer header."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,142 @@
+"""Staff notifications: the bell in the header, the list, marking read, delivery choices;
+and "what was sent to whom" on the staff case page."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import (
+    Blueprint,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from desk.app import db_session
+from desk.models import Case, OutboxMessage
+from desk.services.notify import inbox, operations, preferences
+from desk.web.auth import role_required
+from desk.web.forms import CsrfForm, checks_csrf_itself
+from desk.web.notification_labels import (
+    CHANNEL_LABELS,
+    DELIVERY_LABELS,
+    EVENT_TYPE_LABELS,
+    STATUS_LABELS,
+    error_text,
+    kind_label,
+)
+
+log = logging.getLogger(__name__)
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+STAFF = ("adviser", "manager", "admin")
+
+
+def _render_inbox(error: str | None = None, status: int = 200) -> tuple[str, int]:
+    session = db_session()
+    return (
+        render_template(
+            "notifications/inbox.html",
+            notifications=inbox.latest(session, current_user.id),
+            unread=inbox.unread_count(session, current_user.id),
+            form=CsrfForm(),
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.get("")
+@role_required(*STAFF)
+def inbox_page() -> tuple[str, int]:
+    return _render_inbox()
+
+
+@bp.post("/read")
+@checks_csrf_itself
+@role_required(*STAFF)
+def mark_read() -> Response | tuple[str, int]:
+    if not CsrfForm().validate_on_submit():
+        return _render_inbox(error_text("csrf", "expired"), 400)
+    session = db_session()
+    if request.form.get("all") == "1":
+        count = inbox.mark_all_read(session, current_user)
+        flash(_("All notifications marked as read.") if count else _("Nothing was unread."))
+    else:
+        raw = request.form.get("id", "")
+        if not raw.isdigit() or not inbox.mark_read(session, current_user, int(raw)):
+            return _render_inbox(_("That notification was not found."), 404)
+        flash(_("Notification marked as read."))
+    return redirect(url_for("notifications.inbox_page"), 303)
+
+
+def _render_settings(
+    values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> tuple[str, int]:
+    choices = preferences.choices_of(db_session(), current_user.id)
+    current = {entry.key: values.get(entry.key, delivery.value) for entry, delivery in choices}
+    return (
+        render_template(
+            "notifications/settings.html",
+            choices=[entry for entry, _delivery in choices],
+            current=current,
+            errors=errors,
+            form=CsrfForm(),
+        ),
+        status,
+    )
+
+
+@bp.get("/settings")
+@role_required(*STAFF)
+def settings_page() -> tuple[str, int]:
+    return _render_settings({}, {})
+
+
+@bp.post("/settings")
+@checks_csrf_itself
+@role_required(*STAFF)
+def save_settings() -> Response | tuple[str, int]:
+    values = {key: value for key, value in request.form.items() if key != "csrf_token"}
+    if not CsrfForm().validate_on_submit():
+        return _render_settings(values, {"form": error_text("csrf", "expired")}, 400)
+    try:
+        preferences.save_choices(db_session(), current_user, values)
+    except preferences.InvalidPreferences as exc:
+        db_session().rollback()
+        errors = {key: error_text("preference", code) for key, code in exc.errors.items()}
+        return _render_settings(values, errors, 422)
+    flash(_("Your notification choices are saved."))
+    return redirect(url_for("notifications.settings_page"), 303)
+
+
+def case_notifications(case: Case) -> list[OutboxMessage]:
+    """What was queued about a case (for the staff case page)."""
+    return operations.sent_for_case(db_session(), case.id)
+
+
+@bp.app_context_processor
+def _bell() -> dict[str, object]:
+    """The bell's unread count on every page a staff member sees; helpers for templates."""
+    unread = 0
+    if has_request_context() and current_user and current_user.is_authenticated:
+        try:
+            unread = inbox.unread_count(db_session(), current_user.id)
+        except SQLAlchemyError:
+            # The header must not take an error page down with it (database unreachable).
+            log.warning("unread notification count unavailable", exc_info=True)
+    return {
+        "unread_notifications": unread,
+        "case_notifications": case_notifications,
+        "notification_kind_label": kind_label,
+        "notification_event_labels": EVENT_TYPE_LABELS,
+        "notification_delivery_labels": DELIVERY_LABELS,
+        "notification_status_labels": STATUS_LABELS,
+        "notification_channel_labels": CHANNEL_LABELS,
+    }
