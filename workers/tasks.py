@@ -123,13 +123,8 @@ def send_daily_digests(at: str | None = None) -> int:
     `at` (ISO 8601 with offset) stands for "now": an operator can send a missed morning's
     digests later; each person still gets at most one digest per day.
     """
-    config = current_app.config
-    settings = digest.RiskSettings(
-        at_risk_after=timedelta(hours=float(config["DIGEST_AT_RISK_AFTER_HOURS"])),
-        breached_after=timedelta(hours=float(config["DIGEST_BREACHED_AFTER_HOURS"])),
-    )
     now = datetime.fromisoformat(at) if at else None
     if now is not None and now.tzinfo is None:
         now = now.replace(tzinfo=HELSINKI)  # a wall-clock time means Helsinki's
     with session_scope(_sessions()) as session:
-        return digest.prepare_daily_digests(session, now, settings)
+        return digest.prepare_daily_digests(session, now)

@@ -53,7 +53,7 @@ KINDS: Final[dict[str, EventType]] = {
     # telling the party) and the outcome. Optional: "waiting for you" and "closed" notices.
     "email.case_received": EventType("case_received", EMPLOYER, "case_received", True),
     "email.staff_reply": EventType("staff_reply", EMPLOYER, "staff_reply", True),
-    "email.case_transferred": EventType("case_transferred", EMPLOYER, "employer_transferred", True),
+    "email.case_transferred": EventType("case_transferred", EMPLOYER, "case_transferred", True),
     "email.case_resolved": EventType("case_resolved", EMPLOYER, "case_resolved", True),
     "email.case_waiting": EventType("case_waiting", EMPLOYER, "case_waiting"),
     "email.case_closed": EventType("case_closed", EMPLOYER, "case_closed"),

@@ -16,6 +16,7 @@ from desk.models import Case, CaseFollower, Team, TeamRoutingSettings, User, utc
 from desk.services import outbox
 from desk.services.case_events import record
 from desk.services.errors import Forbidden, NotFound
+from desk.services.notify import publish
 from desk.services.routing import key_account_for
 
 MODES = ("queue", "round_robin", "least_open")
@@ -145,6 +146,7 @@ def _assign(session: Session, case: Case, user: User, mode: str, actor: User | N
         assignee=user.name,
         mode=mode,
     )
+    publish.case_event(session, case, "case.assigned", actor, assignee_id=user.id)
 
 
 def _follow(session: Session, case: Case, user: User, actor: User | None) -> None:

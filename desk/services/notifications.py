@@ -55,6 +55,16 @@ def _case_context(case: Case, language: str) -> dict[str, Any]:
     }
 
 
+def _expected_dates(session: Session, case: Case) -> dict[str, Any]:
+    """Due times of the case's SLA targets (Administrative Procedure Act §23)."""
+    rows = session.scalars(select(CaseSlaTarget).where(CaseSlaTarget.case_id == case.id))
+    due = {row.target: row.due_at for row in rows}
+    return {
+        "expected_first_response": due.get("first_response"),
+        "expected_resolution": due.get("resolution"),
+    }
+
+
 def email_for(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
     """Describe the email an outbox row stands for, reading current state by id."""
     from desk.services.notify.emails import BUILDERS  # the notify package's kinds
@@ -69,7 +79,11 @@ def email_for(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
             to=case.email,
             language=case.language,
             template="case_received",
-            context={**_case_context(case, case.language), "link": employer_link(base_url, case)},
+            context={
+                **_case_context(case, case.language),
+                "link": employer_link(base_url, case),
+                **_expected_dates(session, case),
+            },
         )
     if row.kind in SLA_TEMPLATES:
         return _sla_email(session, case, row, base_url)

@@ -19,6 +19,7 @@ from desk.services.access import can_view, can_work
 from desk.services.assignment import place_case
 from desk.services.case_events import record
 from desk.services.errors import Conflict, Forbidden, NotFound
+from desk.services.notify import publish
 from desk.services.reference_data import snapshot
 
 MAX_REASON = 1000
@@ -93,6 +94,7 @@ def transfer(
         reason=note,
         previous_assignee=previous_assignee,
     )
+    publish.case_event(session, case, "case.transferred", user, from_team=from_team)
     outbox.enqueue(
         session,
         "email.case_transferred",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk.models import Notification, OutboxMessage, User
-from desk.services import cases
+from desk.services import cases, sla
 from desk.services.notifications import email_for
 from desk.services.notify import digest, preferences
 from tests.conftest import raw_submission
@@ -76,14 +76,20 @@ def test_each_held_notification_goes_into_one_digest(session: Session, make_user
 def test_managers_hear_of_their_authoritys_cases_at_risk(session: Session, make_user: Any) -> None:
     manager = make_user("boss@example.fi", role="manager", teams=())
     lahti_manager = make_user("lahti-boss@example.fi", role="manager", authority="lahti", teams=())
+    # MONDAY is 08:00 in Helsinki; a first response is due within one business day (480 min).
     fresh = cases.submit_case(session, raw_submission(), now=MONDAY - timedelta(hours=2))
-    risky = cases.submit_case(session, raw_submission(), now=MONDAY - timedelta(hours=30))
-    late = cases.submit_case(session, raw_submission(), now=MONDAY - timedelta(hours=80))
-    answered = cases.submit_case(session, raw_submission(), now=MONDAY - timedelta(hours=80))
+    # Friday 10:00: 360 business minutes (75 %) used by Monday 08:00, so at risk.
+    risky = cases.submit_case(session, raw_submission(), now=MONDAY - timedelta(days=3, hours=-2))
+    # Thursday 10:00: due Friday 10:00, so breached by Monday.
+    late = cases.submit_case(session, raw_submission(), now=MONDAY - timedelta(days=4, hours=-2))
+    answered = cases.submit_case(
+        session, raw_submission(), now=MONDAY - timedelta(days=4, hours=-2)
+    )
     adviser = make_user()
     cases.reply(session, adviser, answered.id, "On it.")
+    sla.sweep(session, now=MONDAY)  # records the warnings and breaches the digest reads
 
-    report = digest.at_risk(session, "paijat-hame", MONDAY)
+    report = digest.at_risk(session, "paijat-hame")
     assert [c.id for c in report.at_risk] == [risky.id]
     assert [c.id for c in report.breached] == [late.id]
     assert fresh.id not in [c.id for c in report.at_risk + report.breached]

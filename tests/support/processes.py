@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 
 from desk.app import create_app
 from desk.models import OutboxMessage
-from desk.services import reference_data, schema
-from tests.conftest import REFERENCE_FILE
+from desk.services import reference_data, routing, schema
+from tests.conftest import REFERENCE_FILE, ROUTING_FILE
 from tests.support.services import free_port, redis_reachable, redis_url
 from tests.support.tiers import unavailable
 
@@ -224,6 +224,7 @@ def desk_factory(
         app = create_app(config)
         with app.extensions["desk.sessions"]() as session:
             reference_data.load_reference_data(session, REFERENCE_FILE)
+            routing.seed_rules(session, ROUTING_FILE)
         desk = DeskProcesses(root=root, settings=config, app=app)
         made.append(desk)
         RUNNING.append(desk)

@@ -45,7 +45,14 @@ def test_transfer_and_follower_mail_travel_through_the_worker(desk: dict[str, An
     catcher = start_catcher(desk["mail"], port=desk["smtp_port"])
     try:
         desk["celery"].send_task("desk.relay_outbox")
-        messages = wait_for(lambda: len(received(desk["mail"])) == 3 and received(desk["mail"]))
+
+        def wanted() -> list[Any]:
+            # The desk sends more (staff notifications); these three are the routing ones.
+            mails = received(desk["mail"])
+            to = [m["To"] for m in mails]
+            return to.count("sara@example.fi") >= 2 and "ka@example.fi" in to and mails
+
+        messages = wait_for(wanted)
     finally:
         catcher.stop()
     by_to = {}
@@ -60,7 +67,13 @@ def test_transfer_and_follower_mail_travel_through_the_worker(desk: dict[str, An
     assert "Arbetsplatsen ligger i Lahtis" in text
     assert "Lahtis arbetsgivartjänster" in text
     assert f"http://desk.test/case/{case.employer_token}" in text
-    (followed,) = by_to["ka@example.fi"]
+    # The key-account adviser also hears of the case's events as a follower; this is the
+    # email telling them they follow it.
+    (followed,) = [
+        m
+        for m in by_to["ka@example.fi"]
+        if "key-account adviser" in m.get_body(preferencelist=("plain",)).get_content()
+    ]
     assert followed["Content-Language"] == "en"
     assert case.reference in followed["Subject"]
     body = followed.get_body(preferencelist=("plain",)).get_content()

@@ -6,26 +6,18 @@ at risk of missing, or past, their service levels.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from desk.domain.case_status import CaseStatus
+from desk.domain.case_status import ACTIVE
 from desk.domain.digest_schedule import helsinki_date, is_business_day
-from desk.models import Case, Notification, OutboxMessage, User, utcnow
+from desk.models import Case, CaseSlaTarget, Notification, OutboxMessage, User, utcnow
 from desk.services import outbox
 
 KIND = "email.daily_digest"
-
-
-@dataclass(frozen=True)
-class RiskSettings:
-    """Placeholder thresholds until the SLA engine's targets are merged (see at_risk)."""
-
-    at_risk_after: timedelta = timedelta(hours=24)
-    breached_after: timedelta = timedelta(hours=72)
 
 
 @dataclass(frozen=True)
@@ -37,33 +29,33 @@ class RiskReport:
         return bool(self.at_risk or self.breached)
 
 
-def at_risk(
-    session: Session, authority: str, now: datetime, settings: RiskSettings | None = None
-) -> RiskReport:
-    """An authority's active cases at risk of missing their service level, and past it.
+def at_risk(session: Session, authority: str) -> RiskReport:
+    """An authority's active cases at risk of missing a service level, and past one.
 
-    SLA-MERGE: this stands in for the SLA engine's data. Until it is merged, a case waiting
-    for its first response counts as at risk after `at_risk_after` and as breached after
-    `breached_after` (calendar time; a case waiting for the employer does not count). Once
-    merged, read the running targets instead: warned (75 % elapsed) but not breached is at
-    risk, breached_at set is breached.
+    From the SLA engine's targets: an unmet target that has been warned of (its warning
+    threshold passed) but not breached makes the case at risk; an unmet breached target makes
+    it breached (the SLA sweep sets warned_at and breached_at).
     """
-    settings = settings or RiskSettings()
-    stmt = (
-        select(Case)
+    unmet = (
+        select(CaseSlaTarget.case_id, CaseSlaTarget.warned_at, CaseSlaTarget.breached_at)
+        .join(Case, Case.id == CaseSlaTarget.case_id)
         .where(
             Case.authority_slug == authority,
-            Case.status.in_([CaseStatus.NEW.value, CaseStatus.OPEN.value]),
-            Case.first_response_at.is_(None),
-            Case.created_at <= now - settings.at_risk_after,
+            Case.status.in_([s.value for s in ACTIVE]),
+            CaseSlaTarget.met_at.is_(None),
+            CaseSlaTarget.warned_at.is_not(None) | CaseSlaTarget.breached_at.is_not(None),
         )
-        .order_by(Case.created_at, Case.id)
     )
-    found = list(session.scalars(stmt))
-    limit = now - settings.breached_after
+    breached_ids: set[int] = set()
+    at_risk_ids: set[int] = set()
+    for case_id, _warned, breached in session.execute(unmet):
+        (breached_ids if breached is not None else at_risk_ids).add(case_id)
+    at_risk_ids -= breached_ids
+    ids = breached_ids | at_risk_ids
+    found = list(session.scalars(select(Case).where(Case.id.in_(ids)).order_by(Case.created_at)))
     return RiskReport(
-        at_risk=[case for case in found if case.created_at > limit],
-        breached=[case for case in found if case.created_at <= limit],
+        at_risk=[case for case in found if case.id in at_risk_ids],
+        breached=[case for case in found if case.id in breached_ids],
     )
 
 
@@ -72,9 +64,7 @@ def dedupe_key(user_id: int, day: str) -> str:
     return f"digest:{user_id}:{day}"
 
 
-def prepare_daily_digests(
-    session: Session, now: datetime | None = None, settings: RiskSettings | None = None
-) -> int:
+def prepare_daily_digests(session: Session, now: datetime | None = None) -> int:
     """Queue today's digests (business days only); returns how many were queued.
 
     Safe to run twice (two beats, a retried task): each person's digest of a day has a
@@ -92,7 +82,7 @@ def prepare_daily_digests(
         )
     )
     try:
-        queued = _queue(session, now, day.isoformat(), already, settings)
+        queued = _queue(session, now, day.isoformat(), already)
         session.commit()
     except IntegrityError:
         # Another run queued the same digests first; its transaction did this work.
@@ -106,7 +96,6 @@ def _queue(
     now: datetime,
     day: str,
     already: set[str | None],
-    settings: RiskSettings | None,
 ) -> int:
     staff = session.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
     reports: dict[str, RiskReport] = {}
@@ -125,7 +114,7 @@ def _queue(
         report = RiskReport()
         if user.role == "manager":
             if user.authority_slug not in reports:
-                reports[user.authority_slug] = at_risk(session, user.authority_slug, now, settings)
+                reports[user.authority_slug] = at_risk(session, user.authority_slug)
             report = reports[user.authority_slug]
         if not held and not report:
             continue

@@ -71,21 +71,6 @@ def _employer_status_email(session: Session, row: OutboxMessage, base_url: str) 
     )
 
 
-def _employer_transferred(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
-    """The employer is told where the case went and why (payload: team slug, reason)."""
-    case = _case(session, row)
-    team = session.scalar(select(Team).where(Team.slug == row.payload.get("team")))
-    language = case.language
-    context = {**_case_context(case, language), "link": employer_link(base_url, case)}
-    if team is not None:  # the team of the transfer itself; the case may have moved on
-        context["team"] = team.name(language)
-        context["authority"] = team.authority.name(language)
-    context["transfer_reason"] = str(row.payload.get("reason", ""))
-    return EmailSpec(
-        to=case.email, language=language, template="employer_transferred", context=context
-    )
-
-
 def _staff_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
     """A staff notification about one case, in the staff member's language."""
     case = _case(session, row)
@@ -160,8 +145,6 @@ BUILDERS: dict[str, Builder] = {
     "email.case_waiting": _employer_status_email,
     "email.case_resolved": _employer_status_email,
     "email.case_closed": _employer_status_email,
-    # The routing engine brings its own builder for this kind (same payload); either works.
-    "email.case_transferred": _employer_transferred,
     "notify.new_case": _staff_email,
     "notify.case_assigned": _staff_email,
     "notify.case_transferred_in": _staff_email,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.models import Case, Team, User
+from desk.models import Case, CaseCollaborator, CaseFollower, Team, User
 
 
 def team_member_ids(session: Session, team_id: int) -> list[int]:
@@ -24,12 +24,16 @@ def handler_ids(session: Session, case: Case) -> list[int]:
 
 
 def follower_ids(session: Session, case: Case) -> list[int]:
-    """Extra people who hear of every event of the case: followers and collaborators.
-
-    Hook for the routing engine (key-account followers, collaborating teams), which connects
-    it when merged; until then a case has no followers.
+    """Extra people who hear of every event of the case: key-account followers and the
+    members of collaborating teams (the routing engine's case_followers / case_collaborators).
     """
-    return []
+    followers = select(CaseFollower.user_id).where(CaseFollower.case_id == case.id)
+    teams = select(CaseCollaborator.team_id).where(CaseCollaborator.case_id == case.id)
+    stmt = select(User.id).where(
+        User.active.is_(True),
+        User.id.in_(followers) | User.teams.any(Team.id.in_(teams)),
+    )
+    return list(session.scalars(stmt.order_by(User.id)))
 
 
 def authority_manager_ids(session: Session, authority: str) -> list[int]:
