@@ -7,6 +7,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach every blueprint and the error pages."""
     from desk.web import (
         admin,
+        api,
         auth,
         employer,
         errors,
@@ -31,4 +32,5 @@ def register_blueprints(app: Flask) -> None:
     )
     for module in modules:
         app.register_blueprint(module.bp)
+    api.init_api(app)
     errors.register(app)
