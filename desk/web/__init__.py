@@ -8,6 +8,7 @@ def register_blueprints(app: Flask) -> None:
     from desk.web import (
         admin,
         api,
+        api_tokens_admin,
         auth,
         employer,
         errors,
@@ -25,6 +26,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         staff,
         admin,
+        api_tokens_admin,
         routing_admin,
         routing_staff,
         health,
