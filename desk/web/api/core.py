@@ -188,7 +188,8 @@ def load_query(schema: type[ma.Schema]) -> dict[str, Any]:
     try:
         loaded: dict[str, Any] = instance.load(data)
     except ma.ValidationError as exc:
-        errors.update({e.field: e.code for e in _codes(exc.messages, "query")})
+        for error in _codes(exc.messages, "query"):
+            errors.setdefault(error.field, error.code)
         loaded = {}
     if errors:
         raise invalid(errors, location="query")

@@ -77,4 +77,4 @@ def seconds_to_wait() -> str:
         reset_at = limiter.current_limit.reset_at
     if reset_at is None:
         return "60"
-    return str(max(1, int(reset_at - time.time() + 0.999)))
+    return str(max(1, int(reset_at - time.time())))

@@ -158,7 +158,8 @@ class FieldError:
             "detail": field_error_detail(self.field, self.code),
         }
         if self.location == "body":
-            item["pointer"] = "#/" + self.field.replace("~", "~0").replace("/", "~1")
+            escaped = self.field.replace("~", "~0").replace("/", "~1")
+            item["pointer"] = "#/" + escaped if self.field else "#"
         return item
 
 

@@ -79,6 +79,7 @@ def _case(reference: str) -> Case:
 
 def _present(case: Case) -> dict[str, Any]:
     session = db_session()
+    session.refresh(case)  # services set ids (assignee_id); load what they point at
     user = api_user()
     return rep.staff_case(
         case, sla.case_targets(session, case), can_work(user, case), can_note(user, case)
