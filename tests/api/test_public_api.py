@@ -146,9 +146,7 @@ def test_malformed_json_is_400(client):
     problem(response, 400, "malformed-json")
     response = client.post("/api/v1/cases", data="NaN", content_type="application/json")
     problem(response, 400, "malformed-json")
-    response = client.post(
-        "/api/v1/cases", data=b'{"a": "\xff"}', content_type="application/json"
-    )
+    response = client.post("/api/v1/cases", data=b'{"a": "\xff"}', content_type="application/json")
     problem(response, 400, "malformed-json")
 
 
@@ -207,7 +205,9 @@ def test_the_same_key_and_body_return_the_same_case(client, app_session):
     # The same fields in another order (or with defaults spelled out) are the same request.
     reordered = dict(reversed(list(submission(affected_employees=None).items())))
     third = client.post("/api/v1/cases", json=reordered, headers=headers)
-    assert third.status_code == 200 and third.get_json()["reference"] == first.get_json()["reference"]
+    assert (
+        third.status_code == 200 and third.get_json()["reference"] == first.get_json()["reference"]
+    )
     assert count_cases(app_session) == 1
 
 
@@ -243,7 +243,9 @@ def test_a_malformed_key_is_a_header_error(client, app_session, key):
 
 def test_an_invalid_submission_does_not_use_up_the_key(client, app_session):
     headers = {"Idempotency-Key": "k-2"}
-    assert client.post("/api/v1/cases", json=submission(email="x"), headers=headers).status_code == 422
+    assert (
+        client.post("/api/v1/cases", json=submission(email="x"), headers=headers).status_code == 422
+    )
     assert client.post("/api/v1/cases", json=submission(), headers=headers).status_code == 201
     app_session.expire_all()
     assert app_session.scalars(select(IdempotencyKey)).one().key == "k-2"
@@ -304,9 +306,9 @@ def test_the_employer_answers_and_a_waiting_case_opens(client, app_session, staf
     assert app_session.get(Case, case.id).status == "open"
     app_session.rollback()
 
-    assert fields(problem(client.post(url, json={"body": " "}, headers=headers), 422, "validation")) == {
-        "body": "required"
-    }
+    assert fields(
+        problem(client.post(url, json={"body": " "}, headers=headers), 422, "validation")
+    ) == {"body": "required"}
     too_long = client.post(url, json={"body": "x" * 5001}, headers=headers)
     assert fields(problem(too_long, 422, "validation")) == {"body": "too_long"}
     assert fields(problem(client.post(url, json={}, headers=headers), 422, "validation")) == {
@@ -354,8 +356,14 @@ def test_the_routing_explanation_creates_no_case(client, app_session):
         ("", {"municipality": "required", "need": "required"}),
         ("municipality=Lahti&need=nope", {"need": "unknown"}),
         ("municipality=%20&need=recruitment", {"municipality": "required"}),
-        ("municipality=Lahti&need=recruitment&affected_employees=-1", {"affected_employees": "out_of_range"}),
-        ("municipality=Lahti&need=recruitment&affected_employees=1.5", {"affected_employees": "invalid"}),
+        (
+            "municipality=Lahti&need=recruitment&affected_employees=-1",
+            {"affected_employees": "out_of_range"},
+        ),
+        (
+            "municipality=Lahti&need=recruitment&affected_employees=1.5",
+            {"affected_employees": "invalid"},
+        ),
         ("municipality=Lahti&need=recruitment&language=de", {"language": "invalid"}),
         ("municipality=Lahti&municipality=Hollola&need=recruitment", {"municipality": "invalid"}),
     ],

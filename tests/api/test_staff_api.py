@@ -85,7 +85,9 @@ def test_revoked_tokens_and_inactive_owners_are_refused(client, app_session, adm
         (("read", "write"), 200, 200),
     ],
 )
-def test_scopes_limit_what_a_token_may_do(client, app_session, adviser, token_for, scopes, read, write):
+def test_scopes_limit_what_a_token_may_do(
+    client, app_session, adviser, token_for, scopes, read, write
+):
     reference, _ = new_case(app_session)
     headers = token_for(adviser, scopes)
     got = client.get(f"/api/v1/staff/cases/{reference}", headers=headers)
@@ -105,7 +107,8 @@ def test_a_teams_cases_come_a_page_at_a_time(client, app_session, auth):
     made = [new_case(app_session, T0 + timedelta(minutes=m))[0] for m in (3, 0, 0, 1, 2)]
     new_case(app_session, T0, municipality="Lahti")  # another team
     expected = [
-        ref for ref, _ in sorted(
+        ref
+        for ref, _ in sorted(
             ((r, app_session.scalars(select(Case).where(Case.reference == r)).one()) for r in made),
             key=lambda pair: (pair[1].created_at, pair[1].id),
         )
@@ -227,7 +230,9 @@ def test_claim_reply_note_status_through_the_api(client, app_session, adviser, a
     blank = client.post(f"{base}/replies", json={"body": "  "}, headers=auth)
     assert fields(problem(blank, 422, "validation")) == {"body": "required"}
     problem(client.post(f"{base}/notes", data="x", headers=auth), 415, "unsupported-media-type")
-    malformed = client.post(f"{base}/notes", data="{", content_type="application/json", headers=auth)
+    malformed = client.post(
+        f"{base}/notes", data="{", content_type="application/json", headers=auth
+    )
     problem(malformed, 400, "malformed-json")
 
     app_session.expire_all()
@@ -263,7 +268,7 @@ def test_assign_to_a_member_of_the_team(client, app_session, adviser, auth, staf
 
 
 def test_transfer_tells_whether_the_case_is_still_visible(client, app_session, auth):
-    reference, case_id = new_case(app_session)
+    reference, _ = new_case(app_session)
     url = f"/api/v1/staff/cases/{reference}/transfer"
     invalid = client.post(url, json={"team": "nope", "reason": " "}, headers=auth)
     assert fields(problem(invalid, 422, "validation")) == {"team": "invalid", "reason": "required"}

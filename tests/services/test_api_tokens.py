@@ -35,7 +35,11 @@ def test_a_token_is_shown_once_and_stored_only_as_its_hash(session: Session, adm
     assert stored.token_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in {stored.token_hash, stored.token_prefix, stored.name, stored.scopes}
     assert stored.token_prefix == secret[:12]
-    assert (stored.name, stored.scopes, stored.user_id) == ("Lahti website", "read,write", adviser.id)
+    assert (stored.name, stored.scopes, stored.user_id) == (
+        "Lahti website",
+        "read,write",
+        adviser.id,
+    )
     assert stored.created_by_id == admin.id and stored.last_used_at is None
     assert stored.scope_set == {"read", "write"}
 
@@ -93,7 +97,9 @@ def test_revoked_unknown_malformed_and_orphaned_tokens_do_not_authenticate(
     session, admin, adviser, make_user
 ):
     secret = api_tokens.create_token(session, admin, adviser.id, "t", ["read"]).secret
-    assert api_tokens.authenticate(session, secret[:-1] + ("A" if secret[-1] != "A" else "B")) is None
+    assert (
+        api_tokens.authenticate(session, secret[:-1] + ("A" if secret[-1] != "A" else "B")) is None
+    )
     assert api_tokens.authenticate(session, "not-a-token") is None
     assert api_tokens.authenticate(session, "") is None
 

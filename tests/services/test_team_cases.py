@@ -28,7 +28,10 @@ def submit(session: Session, at: datetime = T0, **changes: str):
     return cases.submit_case(session, raw_submission(**changes), now=at)
 
 
-def all_pages(session, user, team, filters=CaseFilters(), limit=2) -> list[str]:
+ANY = CaseFilters()
+
+
+def all_pages(session, user, team, filters=ANY, limit=2) -> list[str]:
     seen, after = [], None
     while True:
         page = team_cases.list_team_cases(session, user, team, filters, after, limit)

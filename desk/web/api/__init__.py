@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 
 API_VERSION = "1.0.0"
+TAGS = {"public_api": "Employers", "staff_api": "Staff"}
 
 
 def _spec_options(app: Flask) -> dict[str, Any]:
@@ -56,21 +57,29 @@ def init_api(app: Flask) -> None:
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("API_SPEC_OPTIONS", _spec_options(app))
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # "Päijät-Häme", not "\u00e4"
     api = DeskApi(app)
     for blueprint in (public.bp, staff.bp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
-    _add_links(api, {**public.LINKS, **staff.LINKS})
+    _finish_document(api, {**public.LINKS, **staff.LINKS})
     app.register_blueprint(docs.bp)
     app.extensions["desk.api"] = api
     limits.init_limits(app, public.bp, staff.bp)
 
 
-def _add_links(api: Any, links: dict[str, dict[str, dict[str, Any]]]) -> None:
-    """Add response links by operationId (flask-smorest's doc merge would drop the response)."""
+def _finish_document(api: Any, links: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """Readable tag names, and response links by operationId.
+
+    flask-smorest names a tag after its blueprint and drops a response's documentation when
+    a manual doc adds links to it, so both are set here on the finished paths.
+    """
+    for tag in api.spec._tags:
+        tag["name"] = TAGS.get(tag["name"], tag["name"])
     for operations in api.spec._paths.values():
         for operation in operations.values():
             if not isinstance(operation, dict):
                 continue
+            operation["tags"] = [TAGS.get(tag, tag) for tag in operation.get("tags", [])]
             for status, found in links.get(operation.get("operationId", ""), {}).items():
                 operation["responses"][status].setdefault("links", {}).update(found)

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from desk.web.messages import ERRORS, FIELD_LABELS
 
 _API_ERRORS = {
-    ("", "invalid"): _l("Send the fields as one JSON object, like {\"email\": \"...\"}"),
+    ("", "invalid"): _l('Send the fields as one JSON object, like {"email": "..."}'),
     ("reason", "required"): _l("Write why the case is transferred"),
     ("reason", "too_long"): _l("The reason is too long: at most 1,000 characters"),
     ("team", "required"): _l("Name the team to transfer the case to"),
