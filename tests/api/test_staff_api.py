@@ -32,16 +32,19 @@ def new_case(app_session, at=None, **changes):
 # --- tokens and scopes ----------------------------------------------------------------------
 
 
-def test_the_token_acts_as_its_owner(client, adviser, auth, app_session):
+def test_the_token_acts_as_its_owner(client, adviser, auth, app_session, token_for):
     response = client.get("/api/v1/staff/me", headers=auth)
     assert response.status_code == 200
     body = response.get_json()
     assert body["user"]["email"] == "ph@example.fi" and body["teams"] == [PH]
     assert body["scopes"] == ["read", "write"] and body["prefix"].startswith("desk_")
+    assert response.headers["Cache-Control"] == "no-store"  # staff data is never cached
     app_session.expire_all()
     token = app_session.scalars(select(ApiToken)).one()
     assert token.last_used_at is not None  # recorded on use
     app_session.rollback()
+    reports_only = token_for(adviser, ("reports",))
+    assert client.get("/api/v1/staff/me", headers=reports_only).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -77,7 +80,7 @@ def test_revoked_tokens_and_inactive_owners_are_refused(client, app_session, adm
 
 
 @pytest.mark.parametrize(
-    ("scopes", "read", "write"),
+    ("scopes", "read", "write"),  # any live token may ask who it is (GET /staff/me)
     [
         (("read",), 200, 403),
         (("write",), 403, 200),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, request
 
 API_VERSION = "1.0.0"
 TAGS = {"public_api": "Employers", "staff_api": "Staff"}
@@ -66,6 +66,16 @@ def init_api(app: Flask) -> None:
     app.register_blueprint(docs.bp)
     app.extensions["desk.api"] = api
     limits.init_limits(app, public.bp, staff.bp)
+    app.after_request(_private)
+
+
+def _private(response: Response) -> Response:
+    """API answers hold case data: no caches; they also depend on Accept-Language."""
+    path = request.path
+    if path.startswith("/api/v1/") and not path.startswith(("/api/v1/docs", "/api/v1/openapi")):
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Accept-Language")
+    return response
 
 
 def _finish_document(api: Any, links: dict[str, dict[str, dict[str, Any]]]) -> None:

@@ -52,14 +52,14 @@ def authenticated_token() -> ApiToken:
     return token
 
 
-def require_scope(scope: str) -> Callable[[F], F]:
-    """The view needs a staff token with this scope; g.api_user is the token's owner."""
+def require_scope(scope: str | None) -> Callable[[F], F]:
+    """The view needs a staff token with this scope (None: any); g.api_user is its owner."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             token = authenticated_token()
-            if scope not in token.scope_set:
+            if scope is not None and scope not in token.scope_set:
                 raise ApiProblem(
                     "forbidden",
                     _("This token lacks the %(scope)s scope.", scope=scope),

@@ -111,10 +111,8 @@ def schema_rows(schema: dict[str, Any]) -> list[Row]:
     rows = []
     for name, prop in schema.get("properties", {}).items():
         kind, ref = type_of(prop)
-        rows.append(
-            Row(name, kind, name in required, constraints_of(prop), prop.get("description", ""))
-        )
-        rows[-1].ref = ref
+        description = prop.get("description", "")
+        rows.append(Row(name, kind, name in required, constraints_of(prop), description, ref=ref))
     return rows
 
 
@@ -130,16 +128,17 @@ def _operations(spec: dict[str, Any]) -> dict[str, list[Operation]]:
             params = []
             for p in [*shared, *op.get("parameters", [])]:
                 kind, ref = type_of(p.get("schema", {}))
-                row = Row(
-                    p["name"],
-                    kind,
-                    bool(p.get("required")),
-                    constraints_of(p.get("schema", {})),
-                    p.get("description", ""),
-                    p["in"],
+                params.append(
+                    Row(
+                        p["name"],
+                        kind,
+                        bool(p.get("required")),
+                        constraints_of(p.get("schema", {})),
+                        p.get("description", ""),
+                        p["in"],
+                        ref,
+                    )
                 )
-                row.ref = ref
-                params.append(row)
             body = ""
             if "requestBody" in op:
                 body = _ref_name(op["requestBody"]["content"]["application/json"]["schema"])

@@ -163,7 +163,7 @@ class FieldError:
         return item
 
 
-@dataclass
+@dataclass(eq=False)
 class ApiProblem(Exception):
     """Raised by API views; rendered as problem+json by the error handler."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Response, request
+from flask import request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
@@ -297,11 +297,3 @@ def list_processing_times() -> list[dict[str, Any]]:
     return [
         rep.processing_time(listing, chosen) for listing in sla_policies.list_policies(db_session())
     ]
-
-
-@bp.after_request
-def _private(response: Response) -> Response:
-    """Case data must not be cached by intermediaries; the answer depends on the language."""
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.add("Accept-Language")
-    return response
