@@ -15,6 +15,7 @@ from desk.config import PROJECT_ROOT
 from desk.db import make_engine, make_session_factory
 from desk.domain.intake import RawSubmission
 from desk.models import (
+    ApiToken,
     BusinessHoursRow,
     Case,
     CaseCollaborator,
@@ -23,6 +24,7 @@ from desk.models import (
     CaseMessage,
     CaseSlaTarget,
     ClosureDay,
+    IdempotencyKey,
     KeyAccount,
     OutboxMessage,
     ReferenceCounter,
@@ -50,6 +52,8 @@ PASSWORD = "correct horse battery"
 # Tables emptied between tests; reference data and the seeded routing rules stay loaded. SLA
 # policies are volatile: a case submitted without stored policies gets the shipped defaults.
 _VOLATILE = (
+    ApiToken,
+    IdempotencyKey,
     CaseEvent,
     CaseMessage,
     CaseFollower,

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models: persistence only, no business rules."""
 
+from desk.models.api import ApiToken, IdempotencyKey
 from desk.models.base import Base
 from desk.models.case import Case, CaseEvent, CaseMessage, ReferenceCounter
 from desk.models.notification import (
@@ -22,6 +23,7 @@ from desk.models.types import utcnow
 from desk.models.user import User, team_members
 
 __all__ = [
+    "ApiToken",
     "Authority",
     "Base",
     "BusinessHoursRow",
@@ -33,6 +35,7 @@ __all__ = [
     "CaseSlaTarget",
     "ClosureDay",
     "EmployerOptOut",
+    "IdempotencyKey",
     "KeyAccount",
     "Municipality",
     "Need",

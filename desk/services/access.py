@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desk.models import Case, User
+from desk.models import Case, Team, User
 
 
 def _team_ids(user: User) -> set[int]:
@@ -38,3 +38,14 @@ def can_note(user: User, case: Case) -> bool:
         return True
     teams = _team_ids(user)
     return any(collaborator.team_id in teams for collaborator in case.collaborators)
+
+
+def can_list_team(user: User, team: Team) -> bool:
+    """A team's case list: its members, managers of its authority, and admins.
+
+    Every case the list shows is one the user may view (can_view): members see their team's
+    cases, managers their authority's.
+    """
+    if user.role == "admin" or team.id in _team_ids(user):
+        return True
+    return user.role == "manager" and team.authority_slug == user.authority_slug

@@ -11,11 +11,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desk.domain.case_status import ACTIVE
+from desk.domain.case_status import ACTIVE, CaseStatus
 from desk.models import Case, CaseFollower, Team, TeamRoutingSettings, User, utcnow
 from desk.services import outbox
+from desk.services.access import can_view, can_work
 from desk.services.case_events import record
-from desk.services.errors import Forbidden, NotFound
+from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.services.notify import publish
 from desk.services.routing import key_account_for
 
@@ -25,6 +26,14 @@ ADVISER = "adviser"
 
 class InvalidTeamSettings(ValueError):
     """The assignment mode is not one of MODES."""
+
+
+class InvalidAssignee(ValueError):
+    """The chosen person cannot take the case (not an active member of its team)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.errors = {"assignee": code}
 
 
 def settings_for(session: Session, team_id: int) -> TeamRoutingSettings:
@@ -196,3 +205,39 @@ def place_case(session: Session, case: Case, actor: User | None = None) -> User 
         chosen = _least_open(session, advisers)
     _assign(session, case, chosen, settings.assignment_mode, actor)
     return chosen
+
+
+def assign_case(session: Session, actor: User, case_id: int, assignee_id: int) -> Case:
+    """Hand the case to someone who may work on it (an active member of its team).
+
+    The actor must be allowed to work on the case. Assigning the current assignee again
+    changes nothing.
+    """
+    case = session.get(Case, case_id)
+    if case is None or not can_view(actor, case):
+        raise NotFound(str(case_id))
+    if not can_work(actor, case):
+        raise Forbidden("only members of the case's team may assign it")
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict("closed")
+    assignee = session.get(User, assignee_id)
+    if assignee is None or not assignee.active or not can_work(assignee, case):
+        raise InvalidAssignee("not_a_member")
+    if case.assignee_id == assignee.id:
+        return case
+    previous = case.assignee_id
+    case.assignee_id, case.assignee = assignee.id, assignee
+    case.updated_at = utcnow()
+    record(
+        session,
+        case,
+        "assigned",
+        actor,
+        "staff",
+        assignee_id=assignee.id,
+        assignee=assignee.name,
+        mode="manual",
+        previous_assignee=previous,
+    )
+    session.commit()
+    return case

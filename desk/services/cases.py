@@ -57,6 +57,13 @@ def submit_case(session: Session, raw: RawSubmission, now: datetime | None = Non
 
     Raises InvalidSubmission (field -> error code) and stores nothing when input is invalid.
     """
+    case = add_case(session, raw, now)
+    session.commit()
+    return case
+
+
+def add_case(session: Session, raw: RawSubmission, now: datetime | None = None) -> Case:
+    """submit_case without the commit, for callers that store more in the same transaction."""
     reference_data = snapshot(session)
     clean = validate_submission(raw, reference_data.needs.keys())
     routed = route_request(
@@ -115,7 +122,7 @@ def submit_case(session: Session, raw: RawSubmission, now: datetime | None = Non
     publish.case_event(session, case, "case.received")
     outbox.enqueue(session, "email.case_received", {"case_id": case.id})
     place_case(session, case)
-    session.commit()
+    session.flush()
     return case
 
 

@@ -7,6 +7,8 @@ def register_blueprints(app: Flask) -> None:
     """Attach every blueprint and the error pages."""
     from desk.web import (
         admin,
+        api,
+        api_tokens_admin,
         auth,
         employer,
         employer_email_preferences,
@@ -27,6 +29,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         staff,
         admin,
+        api_tokens_admin,
         routing_admin,
         routing_staff,
         health,
@@ -36,4 +39,5 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (notifications, notification_admin, employer_email_preferences):
         app.register_blueprint(module.bp)
+    api.init_api(app)
     errors.register(app)

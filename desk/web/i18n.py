@@ -14,6 +14,9 @@ LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
 
 def select_locale() -> str:
     """The language to render this request in."""
+    if request.path.startswith("/api/v1/") and not request.path.startswith("/api/v1/docs"):
+        # The JSON API is stateless: Accept-Language only, no cookies, Finnish by default.
+        return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
     chosen = request.args.get("lang", "")
     if chosen in LANGUAGES:
         session["lang"] = chosen

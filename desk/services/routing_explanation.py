@@ -1,0 +1,65 @@
+"""Where a request would go and why, without creating a case (the public routing question)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from desk.services.reference_data import snapshot
+from desk.services.routing import RoutedRequest, route_request
+
+
+class InvalidRoutingQuestion(ValueError):
+    """Some inputs are invalid; errors maps the input name to an error code."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class RoutingExplanation:
+    """The decision, and the names of its team and authority in the asked language."""
+
+    routed: RoutedRequest
+    team_name: str
+    authority_name: str
+
+
+def explain(
+    session: Session,
+    municipality: str,
+    need: str,
+    affected_employees: int | None = None,
+    language: str = "fi",
+) -> RoutingExplanation:
+    """Route a request by the published rules; nothing is stored.
+
+    The employer's Business ID is not asked: whether an employer has a key-account adviser
+    is not public, so the answer is the one for an employer without one.
+    """
+    reference = snapshot(session)
+    errors: dict[str, str] = {}
+    if not municipality.strip():
+        errors["municipality"] = "required"
+    if need not in reference.needs:
+        errors["need"] = "unknown" if need.strip() else "required"
+    if errors:
+        session.rollback()
+        raise InvalidRoutingQuestion(errors)
+    routed = route_request(
+        session,
+        municipality_text=municipality,
+        need=need,
+        affected_employees=affected_employees,
+        language=language,
+        reference=reference,
+    )
+    session.rollback()  # read only
+    decision = routed.decision
+    return RoutingExplanation(
+        routed,
+        reference.teams[decision.team].names[language],
+        reference.authorities[decision.authority].names[language],
+    )

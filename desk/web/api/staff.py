@@ -1,0 +1,332 @@
+"""Staff API: a team's cases, a case with its history, and the actions of the case page.
+
+Authenticated with an API token (Authorization: Bearer desk_…) that acts as its owner: the
+same services and access rules as the staff pages (desk.services.access). A case the owner
+may not see is 404, as on the pages; one they may read but not work on is 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from desk.app import db_session
+from desk.models import Case
+from desk.services import assignment, cases, sla, team_cases, transfers
+from desk.services.access import can_note, can_view, can_work
+from desk.services.errors import Conflict, Forbidden, NotFound
+from desk.web.api import representations as rep
+from desk.web.api.auth import api_user, require_scope
+from desk.web.api.core import json_body_doc, load_body, load_query, problems, query_doc, security
+from desk.web.api.problems import ApiProblem, invalid
+from desk.web.api.public import language
+from desk.web.api.schemas import (
+    AssignmentSchema,
+    CaseListQuerySchema,
+    CasePageSchema,
+    MessageSchema,
+    StaffCaseSchema,
+    StaffMessageSchema,
+    StatusChangeSchema,
+    TeamSchema,
+    TokenInfoSchema,
+    TransferResultSchema,
+    TransferSchema,
+)
+from desk.web.messages import error_message
+
+bp = Blueprint(
+    "staff_api",
+    __name__,
+    url_prefix="/api/v1/staff",
+    description=(
+        "For advisers, managers and the authorities' own systems, with an API token an "
+        "administrator creates on /admin/api-tokens. The token acts as its owner: what it "
+        "sees and may do follows the owner's access rules, limited by its scopes."
+    ),
+)
+
+_CASE_LINKS = {
+    name: {"operationId": name, "parameters": {"path.reference": "$response.body#/reference"}}
+    for name in ("getStaffCase", "replyToCase", "addNote", "changeStatus", "transferCase")
+}
+
+# Stateful links (OpenAPI 3.1 `links`), added to the document by init_api.
+LINKS: dict[str, dict[str, Any]] = {
+    "listTeams": {
+        "200": {
+            "listTeamCases": {
+                "operationId": "listTeamCases",
+                "parameters": {"path.team": "$response.body#/0/slug"},
+            }
+        }
+    },
+    "claimCase": {"200": _CASE_LINKS},
+}
+
+
+def _user_id(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+def _case(reference: str) -> Case:
+    try:
+        return cases.get_case_for_staff(db_session(), api_user(), reference)
+    except NotFound as exc:
+        raise ApiProblem("not-found") from exc
+
+
+def _present(case: Case) -> dict[str, Any]:
+    session = db_session()
+    session.refresh(case)  # services set ids (assignee_id); load what they point at
+    user = api_user()
+    return rep.staff_case(
+        case, sla.case_targets(session, case), can_work(user, case), can_note(user, case)
+    )
+
+
+def _act(action: Any) -> Any:
+    """Run a service action, turning its exceptions into problems (nothing half-done stays)."""
+    session = db_session()
+    try:
+        return action()
+    except Forbidden as exc:
+        session.rollback()
+        raise ApiProblem("forbidden", str(exc)) from exc
+    except NotFound as exc:
+        session.rollback()
+        raise ApiProblem("not-found") from exc
+    except Conflict as exc:
+        session.rollback()
+        raise ApiProblem("conflict", error_message("case", exc.code)) from exc
+
+
+@bp.route("/me", methods=["GET"])
+@bp.doc(
+    operationId="getTokenInfo",
+    summary="The token in use and its owner",
+    description="Works with any scope: a quick check that a token is live.",
+    **security(),
+)
+@bp.response(200, TokenInfoSchema)
+@problems(bp, 401)
+@require_scope(None)
+def token_info() -> dict[str, Any]:
+    from flask import g
+
+    return rep.token_info(g.api_token)
+
+
+@bp.route("/teams", methods=["GET"])
+@bp.doc(
+    operationId="listTeams",
+    summary="Teams whose cases you may list",
+    description="With their active members (user ids for assignment).",
+    **security("read"),
+)
+@bp.response(200, TeamSchema(many=True))
+@problems(bp, 401, 403)
+@require_scope("read")
+def list_teams() -> list[dict[str, Any]]:
+    session = db_session()
+    chosen = language()
+    return [
+        rep.team(team, cases.team_members_of(session, team.id), chosen)
+        for team in team_cases.listable_teams(session, api_user())
+    ]
+
+
+@bp.route("/teams/<team>/cases", methods=["GET"])
+@bp.doc(
+    operationId="listTeamCases",
+    summary="A team's cases",
+    description=(
+        "Oldest first, a page at a time: pass `next_cursor` as `cursor` for the next page "
+        "(keyset pagination on received time and id, so pages never shift while cases "
+        "arrive). Filters combine; `status` may repeat."
+    ),
+    **security("read"),
+)
+@query_doc(bp, CaseListQuerySchema)
+@bp.response(200, CasePageSchema)
+@problems(bp, 401, 403, 404, 422)
+@require_scope("read")
+def list_team_cases(team: str) -> dict[str, Any]:
+    args = load_query(CaseListQuerySchema)
+    user = api_user()
+    assignee = args.get("assignee")
+    filters = team_cases.CaseFilters(
+        statuses=tuple(args.get("status", ())),
+        need=args.get("need"),
+        municipality=args.get("municipality"),
+        assignee_id=user.id if assignee == "me" else _user_id(assignee),
+        unassigned=assignee == "none",
+    )
+    after = None
+    if "cursor" in args:
+        after = rep.decode_cursor(args["cursor"])
+        if after is None:
+            raise invalid({"cursor": "invalid"}, location="query")
+    try:
+        page = team_cases.list_team_cases(
+            db_session(), user, team, filters, after, args.get("limit", 25)
+        )
+    except NotFound as exc:
+        raise ApiProblem("not-found") from exc
+    except Forbidden as exc:
+        raise ApiProblem("forbidden", str(exc)) from exc
+    except team_cases.InvalidFilter as exc:
+        raise invalid(exc.errors, location="query") from exc
+    return rep.case_page(page)
+
+
+@bp.route("/cases/<reference>", methods=["GET"])
+@bp.doc(
+    operationId="getStaffCase",
+    summary="Read a case",
+    description="With its messages and internal notes, events and service-level targets.",
+    **security("read"),
+)
+@bp.response(200, StaffCaseSchema)
+@problems(bp, 401, 403, 404)
+@require_scope("read")
+def get_case(reference: str) -> dict[str, Any]:
+    return _present(_case(reference))
+
+
+@bp.route("/cases/<reference>/claim", methods=["POST"])
+@bp.doc(
+    operationId="claimCase",
+    summary="Claim a case",
+    description="Assigns the case to the token's owner; a new case opens.",
+    **security("write"),
+)
+@bp.response(200, StaffCaseSchema)
+@problems(bp, 401, 403, 404, 409)
+@require_scope("write")
+def claim(reference: str) -> dict[str, Any]:
+    case = _case(reference)
+    return _present(_act(lambda: cases.claim(db_session(), api_user(), case.id)))
+
+
+@bp.route("/cases/<reference>/assign", methods=["POST"])
+@bp.doc(
+    operationId="assignCase",
+    summary="Assign a case",
+    description="To an active member of the case's team (ids from GET /api/v1/staff/teams).",
+    **security("write"),
+)
+@json_body_doc(bp, AssignmentSchema)
+@bp.response(200, StaffCaseSchema)
+@problems(bp, 400, 401, 403, 404, 409, 413, 415, 422)
+@require_scope("write")
+def assign(reference: str) -> dict[str, Any]:
+    case = _case(reference)
+    assignee = load_body(AssignmentSchema)["assignee"]
+    try:
+        changed = _act(lambda: assignment.assign_case(db_session(), api_user(), case.id, assignee))
+    except assignment.InvalidAssignee as exc:
+        db_session().rollback()
+        raise invalid(exc.errors) from exc
+    return _present(changed)
+
+
+def _message(reference: str, write: Any) -> dict[str, Any]:
+    case = _case(reference)
+    body = load_body(MessageSchema)["body"]
+    try:
+        message = _act(lambda: write(db_session(), api_user(), case.id, body))
+    except ValueError as exc:
+        db_session().rollback()
+        raise invalid({"body": str(exc)}) from exc
+    return rep.staff_message(message)
+
+
+@bp.route("/cases/<reference>/replies", methods=["POST"])
+@bp.doc(
+    operationId="replyToCase",
+    summary="Reply to the employer",
+    description=(
+        "A public reply: shown to the employer and emailed to them. The first one meets the "
+        "first-response target; a new case opens."
+    ),
+    **security("write"),
+)
+@json_body_doc(bp, MessageSchema)
+@bp.response(201, StaffMessageSchema)
+@problems(bp, 400, 401, 403, 404, 409, 413, 415, 422)
+@require_scope("write")
+def reply(reference: str) -> dict[str, Any]:
+    return _message(reference, cases.reply)
+
+
+@bp.route("/cases/<reference>/notes", methods=["POST"])
+@bp.doc(
+    operationId="addNote",
+    summary="Write an internal note",
+    description="Never shown or sent to the employer. Collaborating teams may write notes too.",
+    **security("write"),
+)
+@json_body_doc(bp, MessageSchema)
+@bp.response(201, StaffMessageSchema)
+@problems(bp, 400, 401, 403, 404, 409, 413, 415, 422)
+@require_scope("write")
+def note(reference: str) -> dict[str, Any]:
+    return _message(reference, cases.add_note)
+
+
+@bp.route("/cases/<reference>/status", methods=["POST"])
+@bp.doc(
+    operationId="changeStatus",
+    summary="Change the status",
+    description=(
+        "new → open → waiting → resolved → closed, as on the case page; a move the life cycle "
+        "does not allow, or to the status the case has, is a conflict (409)."
+    ),
+    **security("write"),
+)
+@json_body_doc(bp, StatusChangeSchema)
+@bp.response(200, StaffCaseSchema)
+@problems(bp, 400, 401, 403, 404, 409, 413, 415, 422)
+@require_scope("write")
+def change_status(reference: str) -> dict[str, Any]:
+    case = _case(reference)
+    status = load_body(StatusChangeSchema)["status"]
+    return _present(_act(lambda: cases.change_status(db_session(), api_user(), case.id, status)))
+
+
+@bp.route("/cases/<reference>/transfer", methods=["POST"])
+@bp.doc(
+    operationId="transferCase",
+    summary="Transfer to another team",
+    description=(
+        "The employer is told the reason. The service-level clock continues. The result says "
+        "whether you may still read the case (it may have left your teams)."
+    ),
+    **security("write"),
+)
+@json_body_doc(bp, TransferSchema)
+@bp.response(200, TransferResultSchema)
+@problems(bp, 400, 401, 403, 404, 409, 413, 415, 422)
+@require_scope("write")
+def transfer(reference: str) -> dict[str, Any]:
+    case = _case(reference)
+    fields = load_body(TransferSchema)
+    user = api_user()
+    try:
+        moved = _act(
+            lambda: transfers.transfer(
+                db_session(), user, case.id, fields["team"], fields["reason"]
+            )
+        )
+    except transfers.InvalidTransfer as exc:
+        db_session().rollback()
+        raise invalid(exc.errors) from exc
+    return {
+        "reference": moved.reference,
+        "team": moved.team.slug,
+        "authority": moved.authority_slug,
+        "reason": moved.routing_reason,
+        "can_view": can_view(user, moved),
+    }
