@@ -110,7 +110,9 @@ def validate_submission(raw: RawSubmission, need_codes: Collection[str]) -> Clea
             errors["email"] = "invalid"
 
     phone = raw.phone.strip()
-    if phone and not _PHONE.match(phone):
+    if len(phone) > 40:
+        errors["phone"] = "too_long"
+    elif phone and not _PHONE.match(phone):
         errors["phone"] = "invalid"
 
     municipality = raw.municipality.strip()

@@ -118,11 +118,11 @@ def test_null_and_missing_required_fields_are_required(client):
 @pytest.mark.parametrize(
     ("language", "title"),
     [
-        (None, "Jotkin kentät ovat virheellisiä"),
-        ("fi", "Jotkin kentät ovat virheellisiä"),
-        ("sv", "Vissa fält är felaktiga"),
+        (None, "Osa kentistä on virheellisiä"),
+        ("fi", "Osa kentistä on virheellisiä"),
+        ("sv", "Några fält är ogiltiga"),
         ("en-GB,en;q=0.8", "Some fields are invalid"),
-        ("de", "Jotkin kentät ovat virheellisiä"),
+        ("de", "Osa kentistä on virheellisiä"),
     ],
 )
 def test_problem_titles_follow_accept_language(client, language, title):

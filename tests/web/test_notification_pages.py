@@ -79,7 +79,7 @@ def test_nobody_marks_someone_elses_notification(
     theirs = re.findall(r'name="id" value="(\d+)"', text(client.get("/notifications")))
     client.post("/logout")
     login(client, "a@example.fi")
-    response = client.post("/notifications/read", data={"id": theirs[0]})
+    response = client.post("/notifications/read?lang=en", data={"id": theirs[0]})
     assert response.status_code == 404
     assert "That notification was not found." in text(response)
     assert client.post("/notifications/read", data={"id": "x"}).status_code == 404
