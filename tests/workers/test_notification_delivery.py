@@ -169,7 +169,7 @@ def test_the_daily_digest_task_queues_and_delivers(desk: dict[str, Any]) -> None
     assert summary["Content-Language"] == "sv"
     for part in ("plain", "html"):
         body = summary.get_body((part,)).get_content()
-        assert late.reference in body and "The employer answered" in body
+        assert late.reference in body and "Arbetsgivaren svarade" in body  # in Swedish
     # A weekend: nothing more.
     desk["celery"].send_task("desk.send_daily_digests", args=["2026-03-07T08:00:00+02:00"])
     desk["celery"].send_task("desk.relay_outbox")
