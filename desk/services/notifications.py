@@ -65,6 +65,14 @@ def _expected_dates(session: Session, case: Case) -> dict[str, Any]:
     }
 
 
+def _staff_recipient(session: Session, row: OutboxMessage) -> User:
+    """The staff member an outbox row is addressed to (payload user_id)."""
+    user = session.get(User, row.payload.get("user_id"))
+    if user is None:
+        raise Undeliverable(f"user {row.payload.get('user_id')} is gone")
+    return user
+
+
 def email_for(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
     """Describe the email an outbox row stands for, reading current state by id."""
     from desk.services.notify.emails import BUILDERS  # the notify package's kinds
@@ -104,9 +112,7 @@ def email_for(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
             },
         )
     if row.kind == "email.employer_reply":
-        user = session.get(User, row.payload.get("user_id"))
-        if user is None:
-            raise Undeliverable(f"user {row.payload.get('user_id')} is gone")
+        user = _staff_recipient(session, row)
         return EmailSpec(
             to=user.email,
             language=user.ui_language,
@@ -123,9 +129,7 @@ def email_for(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
 
 def _sla_email(session: Session, case: Case, row: OutboxMessage, base_url: str) -> EmailSpec:
     """A warning, breach or escalation about one target, to one staff member in their language."""
-    user = session.get(User, row.payload.get("user_id"))
-    if user is None:
-        raise Undeliverable(f"user {row.payload.get('user_id')} is gone")
+    user = _staff_recipient(session, row)
     target = session.scalar(
         select(CaseSlaTarget).where(
             CaseSlaTarget.case_id == case.id, CaseSlaTarget.target == row.payload.get("target")
@@ -169,9 +173,7 @@ def _routing_email(session: Session, row: OutboxMessage, case: Case, base_url: s
                 "link": employer_link(base_url, case),
             },
         )
-    user = session.get(User, row.payload.get("user_id"))
-    if user is None:
-        raise Undeliverable(f"user {row.payload.get('user_id')} is gone")
+    user = _staff_recipient(session, row)
     return EmailSpec(
         to=user.email,
         language=user.ui_language,
