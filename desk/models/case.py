@@ -117,6 +117,8 @@ class CaseEvent(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     actor_kind: Mapped[str] = mapped_column(String(20))  # employer | staff | system
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # web | api | cli | worker: how the change reached the desk (empty for older events).
+    channel: Mapped[str] = mapped_column(String(20), default="", server_default="")
     kind: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

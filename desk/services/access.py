@@ -1,23 +1,138 @@
-"""Who may see and work on a case: one implementation for the web UI and the API."""
+"""Who is acting and what they may see and do: the one policy module for web, API and CLI.
+
+Every service that acts takes an `Actor`: a staff member, an employer contact or the system
+itself, with the channel it came through and the client's address. The predicates below are
+the only place that reads roles, teams and authorities to decide access; services call them
+and raise `Forbidden`, views and API handlers call them to decide what to offer.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
 from desk.models import Case, Team, User
+from desk.services.errors import Forbidden, NotFound
+
+
+class Role(StrEnum):
+    """A staff member's role (stored in users.role)."""
+
+    ADVISER = "adviser"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+STAFF_ROLES: frozenset[Role] = frozenset(Role)
+
+
+class ActorKind(StrEnum):
+    """Who is behind an action (stored in case_events.actor_kind)."""
+
+    STAFF = "staff"
+    EMPLOYER = "employer"
+    SYSTEM = "system"
+
+
+class Channel(StrEnum):
+    """How an action reached the desk (stored in case_events.channel)."""
+
+    WEB = "web"
+    API = "api"
+    CLI = "cli"
+    WORKER = "worker"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person or process acting, the channel it came through, and the client's address."""
+
+    kind: ActorKind
+    channel: Channel
+    user: User | None = None
+    client: str | None = None
+
+    @classmethod
+    def staff(cls, user: User, channel: Channel, client: str | None = None) -> Actor:
+        """A signed-in staff member (web session or API token)."""
+        return cls(ActorKind.STAFF, channel, user, client)
+
+    @classmethod
+    def employer(cls, channel: Channel, client: str | None = None) -> Actor:
+        """An employer contact (the public form, their private case link, the public API)."""
+        return cls(ActorKind.EMPLOYER, channel, None, client)
+
+    @classmethod
+    def system(cls, channel: Channel = Channel.WORKER) -> Actor:
+        """The desk itself: routing, automatic assignment, the SLA sweep, commands."""
+        return cls(ActorKind.SYSTEM, channel)
+
+    @property
+    def user_id(self) -> int | None:
+        """The staff member's id, or None for employers and the system."""
+        return self.user.id if self.user is not None else None
+
+    @property
+    def role(self) -> Role | None:
+        """The staff member's role, or None when no staff member is acting."""
+        return role_of(self.user) if self.user is not None else None
+
+
+def role_of(user: User) -> Role | None:
+    """The user's role, or None for a value no release knows."""
+    try:
+        return Role(user.role)
+    except ValueError:
+        return None
 
 
 def _team_ids(user: User) -> set[int]:
     return {team.id for team in user.teams}
 
 
-def can_view(user: User, case: Case) -> bool:
-    """Admins see all; managers their authority's cases and their teams'; advisers their teams'.
+# --- people -----------------------------------------------------------------------------
 
-    Followers (a key-account adviser whose employer's case another team handles) and members
-    of a collaborating team (another authority's employer services) may read the case too.
-    """
-    if user.role == "admin":
+
+def is_staff(actor: Actor) -> bool:
+    """A signed-in staff member of any role."""
+    return actor.user is not None and actor.user.active and actor.role in STAFF_ROLES
+
+
+def is_admin(actor: Actor) -> bool:
+    """An administrator: reference data, routing, SLA settings, tokens, webhooks, deliveries."""
+    return is_staff(actor) and actor.role is Role.ADMIN
+
+
+def require_admin(actor: Actor, what: str = "this") -> User:
+    """The acting administrator; Forbidden for anyone else."""
+    if not is_admin(actor) or actor.user is None:
+        raise Forbidden(f"only administrators may do {what}")
+    return actor.user
+
+
+def require_staff(actor: Actor) -> User:
+    """The acting staff member; Forbidden for employers and the system."""
+    if not is_staff(actor) or actor.user is None:
+        raise Forbidden("only staff may do this")
+    return actor.user
+
+
+def may_set_absence(actor: Actor, user_id: int) -> bool:
+    """Staff mark themselves absent or present; administrators anyone."""
+    return is_admin(actor) or (is_staff(actor) and actor.user_id == user_id)
+
+
+# --- cases ------------------------------------------------------------------------------
+
+
+def _user_can_view(user: User, case: Case) -> bool:
+    role = role_of(user)
+    if role is Role.ADMIN:
         return True
-    if user.role == "manager" and case.authority_slug == user.authority_slug:
+    if role is Role.MANAGER and case.authority_slug == user.authority_slug:
         return True
     teams = _team_ids(user)
     if case.team_id in teams:
@@ -27,25 +142,78 @@ def can_view(user: User, case: Case) -> bool:
     return any(collaborator.team_id in teams for collaborator in case.collaborators)
 
 
-def can_work(user: User, case: Case) -> bool:
-    """Claiming, replying and status changes: members of the case's team (and admins)."""
-    return user.role == "admin" or case.team_id in _team_ids(user)
+def can_view(actor: Actor, case: Case) -> bool:
+    """Admins see all; managers their authority's cases and their teams'; advisers their teams'.
+
+    Followers (a key-account adviser whose employer's case another team handles) and members
+    of a collaborating team (another authority's employer services) may read the case too.
+    """
+    return is_staff(actor) and actor.user is not None and _user_can_view(actor.user, case)
 
 
-def can_note(user: User, case: Case) -> bool:
+def may_handle(user: User, case: Case) -> bool:
+    """Whether a person may work on (and so be assigned) the case: its team's members, admins."""
+    return user.active and (role_of(user) is Role.ADMIN or case.team_id in _team_ids(user))
+
+
+def can_work(actor: Actor, case: Case) -> bool:
+    """Claiming, replying, assigning, transfers and status changes: the case's team (and admins)."""
+    return is_staff(actor) and actor.user is not None and may_handle(actor.user, case)
+
+
+def can_note(actor: Actor, case: Case) -> bool:
     """Internal notes: whoever may work on the case, and members of a collaborating team."""
-    if can_work(user, case):
+    if can_work(actor, case):
         return True
-    teams = _team_ids(user)
+    if not is_staff(actor) or actor.user is None:
+        return False
+    teams = _team_ids(actor.user)
     return any(collaborator.team_id in teams for collaborator in case.collaborators)
 
 
-def can_list_team(user: User, team: Team) -> bool:
+def case_for(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    allowed: Callable[[Actor, Case], bool] = can_work,
+    what: str = "do this",
+) -> Case:
+    """The case if the actor may see it (else NotFound: its existence is not revealed) and
+    may act on it as `allowed` says (else Forbidden)."""
+    case = session.get(Case, case_id)
+    if case is None or not can_view(actor, case):
+        raise NotFound(str(case_id))
+    if not allowed(actor, case):
+        raise Forbidden(f"only members of the case's team may {what}")
+    return case
+
+
+def queue_team_ids(actor: Actor) -> set[int] | None:
+    """Teams whose cases make up the actor's work queue; None means every team (admins)."""
+    user = require_staff(actor)
+    return None if role_of(user) is Role.ADMIN else _team_ids(user)
+
+
+# --- team case lists ----------------------------------------------------------------------
+
+
+def can_list_team(actor: Actor, team: Team) -> bool:
     """A team's case list: its members, managers of its authority, and admins.
 
     Every case the list shows is one the user may view (can_view): members see their team's
     cases, managers their authority's.
     """
-    if user.role == "admin" or team.id in _team_ids(user):
+    if not is_staff(actor) or actor.user is None:
+        return False
+    if actor.role is Role.ADMIN or team.id in _team_ids(actor.user):
         return True
-    return user.role == "manager" and team.authority_slug == user.authority_slug
+    return actor.role is Role.MANAGER and team.authority_slug == actor.user.authority_slug
+
+
+def team_list_authority(actor: Actor, team: Team) -> str | None:
+    """The authority a team list is narrowed to (a manager outside the team sees only their
+    authority's cases, as can_view decides), or None for the whole list."""
+    user = require_staff(actor)
+    if actor.role is Role.MANAGER and team.id not in _team_ids(user):
+        return user.authority_slug
+    return None

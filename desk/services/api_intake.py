@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from desk.domain.intake import InvalidSubmission, RawSubmission, validate_submission
 from desk.models import Case, IdempotencyKey, utcnow
+from desk.services.access import Actor, Channel
 from desk.services.cases import add_case
 from desk.services.reference_data import snapshot
 
@@ -75,6 +76,7 @@ def submit(
     raw: RawSubmission,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> Submitted:
     """Validate, route and store a request once per idempotency key.
 
@@ -87,7 +89,7 @@ def submit(
             session.rollback()
             return _replay(stored, request_hash)
     now = now or utcnow()
-    case = add_case(session, raw, now)
+    case = add_case(session, raw, now, actor or Actor.employer(Channel.API))
     if idempotency_key is not None:
         session.add(
             IdempotencyKey(

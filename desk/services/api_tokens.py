@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk.models import ApiToken, User, utcnow
-from desk.services.errors import Forbidden, NotFound
+from desk.services.access import Actor, require_admin
+from desk.services.errors import NotFound
 
 TOKEN_PREFIX = "desk_"
 SCOPES = ("read", "write", "reports")
@@ -59,11 +60,10 @@ def token_owners(session: Session) -> list[User]:
 
 
 def create_token(
-    session: Session, admin: User, user_id: int | None, name: str, scopes: list[str]
+    session: Session, actor: Actor, user_id: int | None, name: str, scopes: list[str]
 ) -> NewToken:
     """Create a token for a staff member (administrators only); the secret is returned once."""
-    if admin.role != "admin":
-        raise Forbidden("only administrators create API tokens")
+    admin = require_admin(actor, "create API tokens")
     errors: dict[str, str] = {}
     label = name.strip()
     if not label:
@@ -105,10 +105,9 @@ def list_tokens(session: Session) -> list[ApiToken]:
     return list(session.scalars(stmt))
 
 
-def revoke_token(session: Session, admin: User, token_id: int) -> ApiToken:
+def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
     """Stop a token from working (administrators only); revoking twice changes nothing."""
-    if admin.role != "admin":
-        raise Forbidden("only administrators revoke API tokens")
+    admin = require_admin(actor, "revoke API tokens")
     token = session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(str(token_id))

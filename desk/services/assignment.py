@@ -13,15 +13,19 @@ from sqlalchemy.orm import Session
 
 from desk.domain.case_status import ACTIVE, CaseStatus
 from desk.models import Case, CaseFollower, Team, TeamRoutingSettings, User, utcnow
-from desk.services import outbox
-from desk.services.access import can_view, can_work
-from desk.services.case_events import record
+from desk.services.access import (
+    Actor,
+    Role,
+    case_for,
+    may_handle,
+    may_set_absence,
+    require_admin,
+)
+from desk.services.case_events import EventKind, emit
 from desk.services.errors import Conflict, Forbidden, NotFound
-from desk.services.notify import publish
 from desk.services.routing import key_account_for
 
 MODES = ("queue", "round_robin", "least_open")
-ADVISER = "adviser"
 
 
 class InvalidTeamSettings(ValueError):
@@ -53,11 +57,10 @@ def list_team_settings(session: Session) -> list[tuple[Team, TeamRoutingSettings
 
 
 def update_team_settings(
-    session: Session, admin: User, team_slug: str, mode: str, requires_language: bool
+    session: Session, actor: Actor, team_slug: str, mode: str, requires_language: bool
 ) -> TeamRoutingSettings:
     """Choose how a team assigns its cases (administrators only)."""
-    if admin.role != "admin":
-        raise Forbidden("only administrators choose assignment modes")
+    require_admin(actor, "choose assignment modes")
     if mode not in MODES:
         raise InvalidTeamSettings(mode)
     team = session.scalar(select(Team).where(Team.slug == team_slug))
@@ -73,9 +76,9 @@ def update_team_settings(
     return settings
 
 
-def set_absent(session: Session, actor: User, user_id: int, absent: bool) -> User:
+def set_absent(session: Session, actor: Actor, user_id: int, absent: bool) -> User:
     """Mark a staff member absent or present: themself, or anyone for an administrator."""
-    if actor.id != user_id and actor.role != "admin":
+    if not may_set_absence(actor, user_id):
         raise Forbidden("only administrators mark others absent")
     user = session.get(User, user_id)
     if user is None:
@@ -102,7 +105,7 @@ def eligible_advisers(session: Session, team_id: int, language: str) -> list[Use
     stmt = select(User).where(
         User.active.is_(True),
         User.absent.is_(False),
-        User.role == ADVISER,
+        User.role == Role.ADVISER,
         User.teams.any(Team.id == team_id),
     )
     advisers = list(session.scalars(stmt.order_by(User.id)))
@@ -142,46 +145,43 @@ def _least_open(session: Session, advisers: list[User]) -> User:
     return min(advisers, key=lambda user: (counts[user.id], user.id))
 
 
-def _assign(session: Session, case: Case, user: User, mode: str, actor: User | None) -> None:
+def _assign(session: Session, case: Case, user: User, mode: str, actor: Actor) -> None:
     case.assignee_id = user.id
     case.assignee = user
-    record(
+    emit(
         session,
         case,
-        "assigned",
+        EventKind.ASSIGNED,
         actor,
-        "staff" if actor else "system",
         assignee_id=user.id,
         assignee=user.name,
         mode=mode,
     )
-    publish.case_event(session, case, "case.assigned", actor, assignee_id=user.id)
 
 
-def _follow(session: Session, case: Case, user: User, actor: User | None) -> None:
+def _follow(session: Session, case: Case, user: User, actor: Actor) -> None:
     if any(follower.user_id == user.id for follower in case.followers):
         return
     case.followers.append(CaseFollower(user=user, reason="key_account", created_at=utcnow()))
-    record(
+    session.flush()
+    emit(
         session,
         case,
-        "follower_added",
+        EventKind.FOLLOWER_ADDED,
         actor,
-        "staff" if actor else "system",
         user_id=user.id,
         user=user.name,
         reason="key_account",
     )
-    session.flush()
-    outbox.enqueue(session, "email.case_followed", {"case_id": case.id, "user_id": user.id})
 
 
-def place_case(session: Session, case: Case, actor: User | None = None) -> User | None:
+def place_case(session: Session, case: Case, actor: Actor) -> User | None:
     """Assign a case that has just landed in its team (on routing or transfer); no commit.
 
     The employer's key-account adviser is assigned when they are a present member of the
     team; when another team takes the case they follow it (notified, may read). Otherwise
     the team's mode decides. Returns the assignee, or None when it waits in the queue.
+    The actor is whoever moved the case there (the system when routing a new request).
     """
     session.flush()
     account = key_account_for(session, case.business_id)
@@ -207,33 +207,28 @@ def place_case(session: Session, case: Case, actor: User | None = None) -> User 
     return chosen
 
 
-def assign_case(session: Session, actor: User, case_id: int, assignee_id: int) -> Case:
+def assign_case(session: Session, actor: Actor, case_id: int, assignee_id: int) -> Case:
     """Hand the case to someone who may work on it (an active member of its team).
 
     The actor must be allowed to work on the case. Assigning the current assignee again
     changes nothing.
     """
-    case = session.get(Case, case_id)
-    if case is None or not can_view(actor, case):
-        raise NotFound(str(case_id))
-    if not can_work(actor, case):
-        raise Forbidden("only members of the case's team may assign it")
+    case = case_for(session, actor, case_id, what="assign it")
     if case.status == CaseStatus.CLOSED:
         raise Conflict("closed")
     assignee = session.get(User, assignee_id)
-    if assignee is None or not assignee.active or not can_work(assignee, case):
+    if assignee is None or not may_handle(assignee, case):
         raise InvalidAssignee("not_a_member")
     if case.assignee_id == assignee.id:
         return case
     previous = case.assignee_id
     case.assignee_id, case.assignee = assignee.id, assignee
     case.updated_at = utcnow()
-    record(
+    emit(
         session,
         case,
-        "assigned",
+        EventKind.ASSIGNED,
         actor,
-        "staff",
         assignee_id=assignee.id,
         assignee=assignee.name,
         mode="manual",

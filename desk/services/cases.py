@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,12 +23,10 @@ from desk.domain.case_status import (
 )
 from desk.domain.intake import RawSubmission, validate_submission
 from desk.models import Case, CaseMessage, ReferenceCounter, Team, User, utcnow
-from desk.services import outbox, sla
-from desk.services.access import can_note, can_view, can_work
+from desk.services.access import Actor, Channel, can_note, can_view, case_for, queue_team_ids
 from desk.services.assignment import place_case
-from desk.services.case_events import record as _record
-from desk.services.errors import Conflict, Forbidden, NotFound
-from desk.services.notify import publish
+from desk.services.case_events import EventKind, emit
+from desk.services.errors import Conflict, NotFound
 from desk.services.reference_data import snapshot
 from desk.services.routing import route_request
 
@@ -52,18 +50,26 @@ def next_case_number(session: Session, year: int) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
-def submit_case(session: Session, raw: RawSubmission, now: datetime | None = None) -> Case:
+def submit_case(
+    session: Session, raw: RawSubmission, now: datetime | None = None, actor: Actor | None = None
+) -> Case:
     """Validate, route and store an employer's request, queueing its confirmation email.
 
     Raises InvalidSubmission (field -> error code) and stores nothing when input is invalid.
     """
-    case = add_case(session, raw, now)
+    case = add_case(session, raw, now, actor)
     session.commit()
     return case
 
 
-def add_case(session: Session, raw: RawSubmission, now: datetime | None = None) -> Case:
-    """submit_case without the commit, for callers that store more in the same transaction."""
+def add_case(
+    session: Session, raw: RawSubmission, now: datetime | None = None, actor: Actor | None = None
+) -> Case:
+    """submit_case without the commit, for callers that store more in the same transaction.
+
+    The actor is the employer submitting (the public form when not said otherwise).
+    """
+    actor = actor or Actor.employer(Channel.WEB)
     reference_data = snapshot(session)
     clean = validate_submission(raw, reference_data.needs.keys())
     routed = route_request(
@@ -106,70 +112,58 @@ def add_case(session: Session, raw: RawSubmission, now: datetime | None = None) 
     )
     session.add(case)
     session.flush()
-    sla.start_clocks(session, case, now)
-    _record(session, case, "created", None, "employer", need=clean.need)
-    _record(
+    emit(session, case, EventKind.CREATED, actor, now, need=clean.need)
+    emit(
         session,
         case,
-        "routed",
-        None,
-        "system",
+        EventKind.ROUTED,
+        Actor.system(actor.channel),
+        now,
         team=decision.team,
         authority=decision.authority,
         rule=decision.rule,
         rule_version=routed.rule_version,
     )
-    publish.case_event(session, case, "case.received")
-    outbox.enqueue(session, "email.case_received", {"case_id": case.id})
-    place_case(session, case)
+    place_case(session, case, Actor.system(actor.channel))
     session.flush()
     return case
 
 
-def team_queue(session: Session, user: User, sort: str = "received") -> Sequence[Case]:
-    """Active cases of the user's teams, oldest first, or nearest SLA due time first ("due")."""
+def team_queue(session: Session, actor: Actor, sort: str = "received") -> Sequence[Case]:
+    """Active cases of the actor's teams, oldest first, or nearest SLA due time first ("due")."""
     stmt = select(Case).where(Case.status.in_([s.value for s in ACTIVE]))
-    if user.role != "admin":
-        stmt = stmt.where(Case.team_id.in_([team.id for team in user.teams]))
+    team_ids = queue_team_ids(actor)
+    if team_ids is not None:
+        stmt = stmt.where(Case.team_id.in_(team_ids))
     if sort == "due":
         stmt = stmt.order_by(Case.sla_due_at.asc().nulls_last())
     return list(session.scalars(stmt.order_by(Case.created_at, Case.id)))
 
 
-def get_case_for_staff(session: Session, user: User, reference: str) -> Case:
-    """The case with this reference if the user may see it."""
+def get_case_for_staff(session: Session, actor: Actor, reference: str) -> Case:
+    """The case with this reference if the actor may see it."""
     case = session.scalar(select(Case).where(Case.reference == reference.upper()))
-    if case is None or not can_view(user, case):
+    if case is None or not can_view(actor, case):
         raise NotFound(reference)
     return case
 
 
-def _for_work(
-    session: Session, user: User, case_id: int, allowed: Callable[[User, Case], bool] = can_work
-) -> Case:
-    case = session.get(Case, case_id)
-    if case is None or not can_view(user, case):
-        raise NotFound(str(case_id))
-    if not allowed(user, case):
-        raise Forbidden("only members of the case's team may do this")
-    return case
-
-
-def claim(session: Session, user: User, case_id: int) -> Case:
-    """Assign the case to the user; a new case opens."""
-    case = _for_work(session, user, case_id)
+def claim(session: Session, actor: Actor, case_id: int) -> Case:
+    """Assign the case to the acting adviser; a new case opens."""
+    case = case_for(session, actor, case_id)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("closed")
+    user = actor.user
+    assert user is not None  # can_work holds only for staff
     previous = case.assignee_id
-    case.assignee_id = user.id
-    _record(session, case, "claimed", user, "staff", previous_assignee=previous)
-    publish.case_event(session, case, "case.assigned", user, assignee_id=user.id)
-    _move(session, case, status_after_staff_claim(CaseStatus(case.status)), user)
+    case.assignee_id, case.assignee = user.id, user
+    emit(session, case, EventKind.CLAIMED, actor, previous_assignee=previous, assignee_id=user.id)
+    _move(session, case, status_after_staff_claim(CaseStatus(case.status)), actor)
     session.commit()
     return case
 
 
-def _move(session: Session, case: Case, target: CaseStatus, actor: User | None) -> None:
+def _move(session: Session, case: Case, target: CaseStatus, actor: Actor) -> None:
     current = CaseStatus(case.status)
     if target is current:
         return
@@ -184,16 +178,14 @@ def _move(session: Session, case: Case, target: CaseStatus, actor: User | None) 
         case.resolved_at = now
     if target is CaseStatus.CLOSED:
         case.closed_at = now
-    sla.sync_with_status(session, case, now)
-    _record(
+    emit(
         session,
         case,
-        "status_changed",
+        EventKind.STATUS_CHANGED,
         actor,
-        "staff" if actor else "employer",
+        now,
         **{"from": current.value, "to": target.value},
     )
-    publish.case_event(session, case, f"case.{target.value}", actor, previous=current.value)
 
 
 def _message_body(body: str) -> str:
@@ -205,62 +197,63 @@ def _message_body(body: str) -> str:
     return text
 
 
-def reply(session: Session, user: User, case_id: int, body: str) -> CaseMessage:
+def reply(session: Session, actor: Actor, case_id: int, body: str) -> CaseMessage:
     """A public reply: shown to the employer and emailed to them through the outbox."""
-    case = _for_work(session, user, case_id)
+    case = case_for(session, actor, case_id)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("closed")
     message = CaseMessage(
         case=case,
         author_kind="staff",
-        author_id=user.id,
+        author_id=actor.user_id,
         visibility="public",
         body=_message_body(body),
         created_at=utcnow(),
     )
     session.add(message)
-    if case.first_response_at is None:
+    first = case.first_response_at is None
+    if first:
         case.first_response_at = message.created_at
-        sla.first_response_given(session, case, message.created_at)
     if case.status == CaseStatus.NEW:
-        _move(session, case, CaseStatus.OPEN, user)
+        _move(session, case, CaseStatus.OPEN, actor)
     case.updated_at = message.created_at
     session.flush()
-    _record(session, case, "replied", user, "staff", message_id=message.id)
-    outbox.enqueue(session, "email.staff_reply", {"case_id": case.id, "message_id": message.id})
-    publish.case_event(session, case, "case.replied", user, message_id=message.id)
+    facts: dict[str, object] = {"message_id": message.id}
+    if first:
+        facts["first_response"] = True
+    emit(session, case, EventKind.REPLIED, actor, message.created_at, **facts)
     session.commit()
     return message
 
 
-def add_note(session: Session, user: User, case_id: int, body: str) -> CaseMessage:
+def add_note(session: Session, actor: Actor, case_id: int, body: str) -> CaseMessage:
     """An internal note: never shown or sent to the employer (collaborating teams may write)."""
-    case = _for_work(session, user, case_id, can_note)
+    case = case_for(session, actor, case_id, can_note)
     message = CaseMessage(
         case=case,
         author_kind="staff",
-        author_id=user.id,
+        author_id=actor.user_id,
         visibility="internal",
         body=_message_body(body),
         created_at=utcnow(),
     )
     session.add(message)
     session.flush()
-    _record(session, case, "note_added", user, "staff", message_id=message.id)
+    emit(session, case, EventKind.NOTE_ADDED, actor, message.created_at, message_id=message.id)
     session.commit()
     return message
 
 
-def change_status(session: Session, user: User, case_id: int, target: str) -> Case:
+def change_status(session: Session, actor: Actor, case_id: int, target: str) -> Case:
     """Move the case along its life cycle; invalid moves raise Conflict."""
-    case = _for_work(session, user, case_id)
+    case = case_for(session, actor, case_id)
     try:
         status = CaseStatus(target)
     except ValueError as exc:
         raise Conflict("unknown_status", f"unknown status {target!r}") from exc
     if status is CaseStatus(case.status):
         raise Conflict("unchanged", f"the case is already {status.value}")
-    _move(session, case, status, user)
+    _move(session, case, status, actor)
     session.commit()
     return case
 
@@ -275,8 +268,11 @@ def get_case_by_token(session: Session, token: str) -> Case:
     return case
 
 
-def employer_reply(session: Session, token: str, body: str) -> CaseMessage:
+def employer_reply(
+    session: Session, token: str, body: str, actor: Actor | None = None
+) -> CaseMessage:
     """The employer answers: a waiting case reopens and the assignee (or the team) is told."""
+    actor = actor or Actor.employer(Channel.WEB)
     case = get_case_by_token(session, token)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("closed")
@@ -289,21 +285,27 @@ def employer_reply(session: Session, token: str, body: str) -> CaseMessage:
     )
     session.add(message)
     case.updated_at = message.created_at
-    _move(session, case, status_after_employer_message(CaseStatus(case.status)), None)
+    _move(session, case, status_after_employer_message(CaseStatus(case.status)), actor)
     session.flush()
-    _record(session, case, "employer_replied", None, "employer", message_id=message.id)
     # The assignee (or the whole team) and the case's followers: bell, and email as chosen.
-    publish.case_event(session, case, "case.employer_replied", message_id=message.id)
+    emit(
+        session,
+        case,
+        EventKind.EMPLOYER_REPLIED,
+        actor,
+        message.created_at,
+        message_id=message.id,
+    )
     session.commit()
     return message
+
+
+def public_messages(case: Case) -> list[CaseMessage]:
+    """What the employer may see: public messages only, never internal notes."""
+    return [m for m in case.messages if m.visibility == "public"]
 
 
 def team_members_of(session: Session, team_id: int) -> list[User]:
     """Active users of a team."""
     stmt = select(User).where(User.active.is_(True), User.teams.any(Team.id == team_id))
     return list(session.scalars(stmt.order_by(User.id)))
-
-
-def public_messages(case: Case) -> list[CaseMessage]:
-    """What the employer may see: public messages only, never internal notes."""
-    return [m for m in case.messages if m.visibility == "public"]

@@ -18,6 +18,7 @@ from desk.domain.business_calendar import BusinessCalendar
 from desk.domain.intake import RawSubmission
 from desk.models import Case, User, utcnow
 from desk.services import cases
+from desk.services.access import Actor, Channel
 from desk.services.sla_policies import load_calendars
 
 DEMO_EMAIL_DOMAIN = "demo.example.fi"
@@ -148,11 +149,12 @@ def create_demo_cases(session: Session, now: datetime | None = None) -> list[str
         case = cases.submit_case(session, raw, now=submitted)
         user = _user(session, demo.claim_by)
         if user is not None:
-            cases.claim(session, user, case.id)
+            adviser = Actor.staff(user, Channel.CLI)
+            cases.claim(session, adviser, case.id)
             if demo.reply:
-                cases.reply(session, user, case.id, demo.reply)
+                cases.reply(session, adviser, case.id, demo.reply)
             if demo.wait:
-                cases.change_status(session, user, case.id, "waiting")
+                cases.change_status(session, adviser, case.id, "waiting")
         created.append(case.reference)
     return created
 

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from desk.domain.business_id import InvalidBusinessId, normalise_business_id
 from desk.models import Case, KeyAccount, User, utcnow
-from desk.services.errors import Forbidden, NotFound
+from desk.services.access import Actor, Role, require_admin
+from desk.services.errors import NotFound
 
 
 class InvalidKeyAccount(ValueError):
@@ -16,11 +17,6 @@ class InvalidKeyAccount(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
-
-
-def _admin_only(user: User) -> None:
-    if user.role != "admin":
-        raise Forbidden("only administrators name key-account advisers")
 
 
 def list_key_accounts(session: Session) -> list[KeyAccount]:
@@ -43,15 +39,15 @@ def organisation_names(session: Session, business_ids: list[str]) -> dict[str, s
 
 def candidate_advisers(session: Session) -> list[User]:
     """Active advisers who can be named."""
-    stmt = select(User).where(User.active.is_(True), User.role == "adviser")
+    stmt = select(User).where(User.active.is_(True), User.role == Role.ADVISER)
     return list(session.scalars(stmt.order_by(User.name, User.id)))
 
 
 def name_key_account(
-    session: Session, admin: User, business_id: str, adviser_id: str | int | None
+    session: Session, actor: Actor, business_id: str, adviser_id: str | int | None
 ) -> KeyAccount:
     """Name (or replace) the key-account adviser of an employer; raises InvalidKeyAccount."""
-    _admin_only(admin)
+    admin = require_admin(actor, "name key-account advisers")
     errors: dict[str, str] = {}
     normalised = ""
     try:
@@ -66,7 +62,7 @@ def name_key_account(
             adviser = session.get(User, int(adviser_id))
         except ValueError:
             adviser = None
-        if adviser is None or not adviser.active or adviser.role != "adviser":
+        if adviser is None or not adviser.active or adviser.role != Role.ADVISER:
             errors["adviser"] = "invalid"
     if errors:
         raise InvalidKeyAccount(errors)
@@ -83,9 +79,9 @@ def name_key_account(
     return account
 
 
-def remove_key_account(session: Session, admin: User, business_id: str) -> None:
+def remove_key_account(session: Session, actor: Actor, business_id: str) -> None:
     """The employer no longer has a named adviser."""
-    _admin_only(admin)
+    require_admin(actor, "name key-account advisers")
     account = session.get(KeyAccount, business_id)
     if account is None:
         raise NotFound(business_id)

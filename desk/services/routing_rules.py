@@ -32,16 +32,12 @@ from desk.domain.routing_rules import (
     set_enabled,
 )
 from desk.models import Case, KeyAccount, RoutingRuleSetVersion, User, utcnow
-from desk.services.errors import Conflict, Forbidden, NotFound
+from desk.services.access import Actor, require_admin
+from desk.services.errors import Conflict, NotFound
 from desk.services.reference_data import snapshot
 from desk.services.routing import published_version
 
 MAX_DRY_RUN_DAYS = 366
-
-
-def _admin_only(user: User) -> None:
-    if user.role != "admin":
-        raise Forbidden("only administrators edit routing rules")
 
 
 def head_version(session: Session) -> RoutingRuleSetVersion:
@@ -87,14 +83,14 @@ def state(session: Session) -> RuleSetState:
 
 def _save(
     session: Session,
-    admin: User,
+    actor: Actor,
     base_version: int,
     rules: tuple[Rule, ...],
     action: str,
     rule_id: str,
 ) -> RoutingRuleSetVersion:
     """Validate and store the rules as a new version; raises InvalidRuleSet or Conflict."""
-    _admin_only(admin)
+    admin = require_admin(actor, "edit routing rules")
     head = head_version(session)
     if head.number != base_version:
         raise Conflict("stale_version", f"the rules are at version {head.number} now")
@@ -127,13 +123,13 @@ def _current(session: Session, base_version: int) -> tuple[Rule, ...]:
 
 
 def add(
-    session: Session, admin: User, base_version: int, raw: RawRule, before: str = ""
+    session: Session, actor: Actor, base_version: int, raw: RawRule, before: str = ""
 ) -> RoutingRuleSetVersion:
     """Add a rule above the rule `before` (default: above the catch-all).
 
     Raises InvalidRuleInput (form fields), InvalidRuleSet (the resulting set) or Conflict.
     """
-    _admin_only(admin)
+    require_admin(actor, "edit routing rules")
     rules = _current(session, base_version)
     errors: dict[str, str] = {}
     try:
@@ -148,14 +144,14 @@ def add(
     if errors:
         raise InvalidRuleInput(errors)
     added = add_rule(rules, rule, before)
-    return _save(session, admin, base_version, added, "added", rule.id)
+    return _save(session, actor, base_version, added, "added", rule.id)
 
 
 def edit(
-    session: Session, admin: User, base_version: int, rule_id: str, raw: RawRule
+    session: Session, actor: Actor, base_version: int, rule_id: str, raw: RawRule
 ) -> RoutingRuleSetVersion:
     """Change a rule's conditions, team or state (its id stays)."""
-    _admin_only(admin)
+    require_admin(actor, "edit routing rules")
     rules = _current(session, base_version)
     if not any(rule.id == rule_id for rule in rules):
         raise NotFound(rule_id)
@@ -172,69 +168,73 @@ def edit(
         )
     )
     return _save(
-        session, admin, base_version, replace_rule(rules, rule_id, rule), "edited", rule_id
+        session, actor, base_version, replace_rule(rules, rule_id, rule), "edited", rule_id
     )
 
 
 def move(
-    session: Session, admin: User, base_version: int, rule_id: str, direction: str
+    session: Session, actor: Actor, base_version: int, rule_id: str, direction: str
 ) -> RoutingRuleSetVersion:
     """Move a rule one place up or down."""
-    _admin_only(admin)
+    require_admin(actor, "edit routing rules")
     if direction not in ("up", "down"):
         raise Conflict("invalid_direction", direction)
     rules = _current(session, base_version)
     if not any(rule.id == rule_id for rule in rules):
         raise NotFound(rule_id)
     moved = move_rule(rules, rule_id, -1 if direction == "up" else 1)
-    return _save(session, admin, base_version, moved, "moved", rule_id)
+    return _save(session, actor, base_version, moved, "moved", rule_id)
 
 
 def toggle(
-    session: Session, admin: User, base_version: int, rule_id: str, enabled: bool
+    session: Session, actor: Actor, base_version: int, rule_id: str, enabled: bool
 ) -> RoutingRuleSetVersion:
     """Enable or disable a rule."""
-    _admin_only(admin)
+    require_admin(actor, "edit routing rules")
     rules = _current(session, base_version)
     if not any(rule.id == rule_id for rule in rules):
         raise NotFound(rule_id)
     action = "enabled" if enabled else "disabled"
     return _save(
-        session, admin, base_version, set_enabled(rules, rule_id, enabled), action, rule_id
+        session, actor, base_version, set_enabled(rules, rule_id, enabled), action, rule_id
     )
 
 
-def delete(session: Session, admin: User, base_version: int, rule_id: str) -> RoutingRuleSetVersion:
+def delete(
+    session: Session, actor: Actor, base_version: int, rule_id: str
+) -> RoutingRuleSetVersion:
     """Remove a rule from the draft."""
-    _admin_only(admin)
+    require_admin(actor, "edit routing rules")
     rules = _current(session, base_version)
     if not any(rule.id == rule_id for rule in rules):
         raise NotFound(rule_id)
-    return _save(session, admin, base_version, delete_rule(rules, rule_id), "deleted", rule_id)
+    return _save(session, actor, base_version, delete_rule(rules, rule_id), "deleted", rule_id)
 
 
-def discard(session: Session, admin: User, base_version: int) -> RoutingRuleSetVersion:
+def discard(session: Session, actor: Actor, base_version: int) -> RoutingRuleSetVersion:
     """Drop the draft: a new version with the published rules (the history keeps the draft)."""
-    _admin_only(admin)
+    require_admin(actor, "edit routing rules")
     current = state(session)
     if current.head.number != base_version:
         raise Conflict("stale_version")
     if not current.has_draft:
         raise Conflict("no_draft")
-    return _save(session, admin, base_version, current.published_rules, "discarded", "")
+    return _save(session, actor, base_version, current.published_rules, "discarded", "")
 
 
-def restore(session: Session, admin: User, base_version: int, number: int) -> RoutingRuleSetVersion:
+def restore(
+    session: Session, actor: Actor, base_version: int, number: int
+) -> RoutingRuleSetVersion:
     """Make an earlier version's rules the draft again."""
-    _admin_only(admin)
+    require_admin(actor, "edit routing rules")
     old = version(session, number)
     rules = rules_from_dicts(old.rules)
-    return _save(session, admin, base_version, rules, "restored", str(number))
+    return _save(session, actor, base_version, rules, "restored", str(number))
 
 
-def publish(session: Session, admin: User, base_version: int) -> RoutingRuleSetVersion:
+def publish(session: Session, actor: Actor, base_version: int) -> RoutingRuleSetVersion:
     """Put the draft in force: new requests are routed by it from now on."""
-    _admin_only(admin)
+    admin = require_admin(actor, "edit routing rules")
     current = state(session)
     if current.head.number != base_version:
         raise Conflict("stale_version")

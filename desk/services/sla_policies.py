@@ -19,7 +19,8 @@ from desk.domain.business_calendar import (
     calendar_for,
 )
 from desk.domain.sla import Policy
-from desk.models import Authority, BusinessHoursRow, ClosureDay, Need, SlaPolicy, User, utcnow
+from desk.models import Authority, BusinessHoursRow, ClosureDay, Need, SlaPolicy, utcnow
+from desk.services.access import Actor, require_admin
 from desk.services.errors import Conflict, NotFound
 from desk.services.sla_config import SlaConfig, read_sla_config, shipped_config
 
@@ -132,7 +133,7 @@ def list_policies(session: Session) -> list[PolicyListing]:
 
 def change_policy(
     session: Session,
-    user: User,
+    actor: Actor,
     need: str,
     first_response_minutes: int,
     resolution_minutes: int,
@@ -142,6 +143,7 @@ def change_policy(
 
     Raises ValueError (from the domain's Policy) for values that cannot be a policy.
     """
+    user = require_admin(actor, "change service-level policies")
     if session.get(Need, need) is None:
         raise NotFound(need)
     policy = Policy(first_response_minutes, resolution_minutes, warning_percent)
@@ -180,9 +182,10 @@ def list_closure_days(session: Session, since: date | None = None) -> list[Closu
 
 
 def add_closure_day(
-    session: Session, user: User, day: date, authority: str | None, note: str
+    session: Session, actor: Actor, day: date, authority: str | None, note: str
 ) -> ClosureDay:
     """Close the desk (or one authority) on a day. Raises Conflict when it already is."""
+    user = require_admin(actor, "change closure days")
     if authority is not None and session.get(Authority, authority) is None:
         raise NotFound(authority)
     duplicate = session.scalar(
@@ -216,8 +219,9 @@ def list_authorities(session: Session) -> list[Authority]:
     return list(session.scalars(select(Authority).order_by(Authority.slug)))
 
 
-def remove_closure_day(session: Session, closure_id: int) -> None:
+def remove_closure_day(session: Session, actor: Actor, closure_id: int) -> None:
     """Open the desk again on a closure day."""
+    require_admin(actor, "change closure days")
     row = session.get(ClosureDay, closure_id)
     if row is None:
         raise NotFound(str(closure_id))

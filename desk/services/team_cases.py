@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from desk.domain.case_status import CaseStatus
 from desk.domain.municipalities import resolve_municipality
-from desk.models import Case, Team, User
-from desk.services.access import can_list_team
+from desk.models import Case, Team
+from desk.services.access import Actor, can_list_team, team_list_authority
 from desk.services.errors import Forbidden, NotFound
 from desk.services.reference_data import snapshot
 
@@ -60,36 +60,37 @@ class CasePage:
     next_position: Position | None
 
 
-def listable_teams(session: Session, user: User) -> list[Team]:
-    """The teams whose case lists the user may read, by authority and slug."""
+def listable_teams(session: Session, actor: Actor) -> list[Team]:
+    """The teams whose case lists the actor may read, by authority and slug."""
     teams = session.scalars(select(Team).order_by(Team.authority_slug, Team.slug))
-    return [team for team in teams if can_list_team(user, team)]
+    return [team for team in teams if can_list_team(actor, team)]
 
 
-def team_for_listing(session: Session, user: User, team_slug: str) -> Team:
-    """The team, if it exists (NotFound) and the user may list its cases (Forbidden)."""
+def team_for_listing(session: Session, actor: Actor, team_slug: str) -> Team:
+    """The team, if it exists (NotFound) and the actor may list its cases (Forbidden)."""
     team = session.scalar(select(Team).where(Team.slug == team_slug))
     if team is None:
         raise NotFound(team_slug)
-    if not can_list_team(user, team):
+    if not can_list_team(actor, team):
         raise Forbidden("only the team's members, its authority's managers and admins")
     return team
 
 
 def list_team_cases(
     session: Session,
-    user: User,
+    actor: Actor,
     team_slug: str,
     filters: CaseFilters = CaseFilters(),
     after: Position | None = None,
     limit: int = 25,
 ) -> CasePage:
     """A page of the team's cases matching the filters, oldest first."""
-    team = team_for_listing(session, user, team_slug)
+    team = team_for_listing(session, actor, team_slug)
     errors: dict[str, str] = {}
     stmt = select(Case).where(Case.team_id == team.id)
-    if user.role == "manager" and team.id not in {t.id for t in user.teams}:
-        stmt = stmt.where(Case.authority_slug == user.authority_slug)  # as can_view decides
+    narrowed = team_list_authority(actor, team)
+    if narrowed is not None:
+        stmt = stmt.where(Case.authority_slug == narrowed)
     statuses = set(filters.statuses)
     if statuses - {status.value for status in CaseStatus}:
         errors["status"] = "invalid"

@@ -13,13 +13,11 @@ from sqlalchemy.orm import Session
 
 from desk.domain.case_status import CaseStatus
 from desk.domain.routing import transfer_reason
-from desk.models import Case, Team, User, utcnow
-from desk.services import outbox
-from desk.services.access import can_view, can_work
+from desk.models import Case, Team, utcnow
+from desk.services.access import Actor, case_for
 from desk.services.assignment import place_case
-from desk.services.case_events import record
-from desk.services.errors import Conflict, Forbidden, NotFound
-from desk.services.notify import publish
+from desk.services.case_events import EventKind, emit
+from desk.services.errors import Conflict
 from desk.services.reference_data import snapshot
 
 MAX_REASON = 1000
@@ -41,18 +39,14 @@ def transfer_targets(session: Session, case: Case) -> list[Team]:
 
 def transfer(
     session: Session,
-    user: User,
+    actor: Actor,
     case_id: int,
     team_slug: str,
     reason: str,
     now: datetime | None = None,
 ) -> Case:
     """Move the case to another team (and its authority) with a reason the employer reads."""
-    case = session.get(Case, case_id)
-    if case is None or not can_view(user, case):
-        raise NotFound(str(case_id))
-    if not can_work(user, case):
-        raise Forbidden("only members of the case's team may transfer it")
+    case = case_for(session, actor, case_id, what="transfer it")
     if case.status == CaseStatus.CLOSED:
         raise Conflict("closed")
     errors: dict[str, str] = {}
@@ -81,12 +75,12 @@ def transfer(
     case.updated_at = now  # created_at stays: the SLA clock continues from the request
     for collaborator in [c for c in case.collaborators if c.team_id == team.id]:
         case.collaborators.remove(collaborator)  # the collaborator now leads the case
-    record(
+    emit(
         session,
         case,
-        "transferred",
-        user,
-        "staff",
+        EventKind.TRANSFERRED,
+        actor,
+        now,
         from_team=from_team,
         to_team=team.slug,
         from_authority=from_authority,
@@ -94,12 +88,6 @@ def transfer(
         reason=note,
         previous_assignee=previous_assignee,
     )
-    publish.case_event(session, case, "case.transferred", user, from_team=from_team)
-    outbox.enqueue(
-        session,
-        "email.case_transferred",
-        {"case_id": case.id, "team": team.slug, "from_team": from_team, "reason": note},
-    )
-    place_case(session, case, actor=user)
+    place_case(session, case, actor)
     session.commit()
     return case

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from desk.models import Team, User
+from desk.services.access import Role
 
-ROLES = ("adviser", "manager", "admin")
 # Compared against when the email is unknown, so timing does not reveal which emails exist.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -44,7 +44,7 @@ def upsert_user(
     languages: list[str],
 ) -> User:
     """Create or update a staff user (does not commit)."""
-    if role not in ROLES:
+    if role not in set(Role):
         raise ValueError(f"unknown role {role!r}")
     user = session.scalar(select(User).where(User.email == email))
     if user is None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, current_app, render_template
 
 from desk.services import mailcatcher
-from desk.web.auth import role_required
+from desk.web.auth import admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -19,7 +19,7 @@ def _mail_dir() -> str:
 
 
 @bp.get("/dev/mail")
-@role_required("admin")
+@admin_required
 def caught_mail() -> str:
     mails = mailcatcher.list_caught(_mail_dir())
     received = {mail.name: datetime.fromtimestamp(mail.date, UTC) for mail in mails}
@@ -27,7 +27,7 @@ def caught_mail() -> str:
 
 
 @bp.get("/dev/mail/<name>")
-@role_required("admin")
+@admin_required
 def caught_mail_message(name: str) -> str:
     mail = mailcatcher.read_caught(_mail_dir(), name)
     if mail is None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from desk.app import db_session
 from desk.services import api_tokens
 from desk.services.errors import NotFound
-from desk.web.auth import role_required
+from desk.web.auth import admin_required, current_actor
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
 
@@ -60,14 +59,14 @@ def _render(
 
 
 @bp.get("/")
-@role_required("admin")
+@admin_required
 def tokens_page() -> tuple[str, int]:
     return _render()
 
 
 @bp.post("/")
 @checks_csrf_itself
-@role_required("admin")
+@admin_required
 def create_token() -> tuple[str, int]:
     user = request.form.get("user", "")
     values: dict[str, object] = {
@@ -81,7 +80,7 @@ def create_token() -> tuple[str, int]:
     try:
         created = api_tokens.create_token(
             session,
-            current_user,
+            current_actor(),
             int(user) if user.isdigit() else None,
             str(values["name"]),
             list(request.form.getlist("scopes")),
@@ -95,10 +94,10 @@ def create_token() -> tuple[str, int]:
 
 
 @bp.post("/<int:token_id>/revoke")
-@role_required("admin")
+@admin_required
 def revoke_token(token_id: int) -> Response:
     try:
-        token = api_tokens.revoke_token(db_session(), current_user, token_id)
+        token = api_tokens.revoke_token(db_session(), current_actor(), token_id)
     except NotFound:
         abort(404)
     flash(_("Token %(name)s was revoked: it no longer works.", name=token.name))

@@ -18,7 +18,8 @@ from werkzeug.wrappers import Response
 
 from desk.app import db_session
 from desk.models import User
-from desk.services import users
+from desk.services import access, users
+from desk.services.access import Actor, Channel
 from desk.web.forms import CsrfForm, checks_csrf_itself
 
 bp = Blueprint("auth", __name__)
@@ -36,21 +37,35 @@ def _load_user(user_id: str) -> User | None:
     return users.get_user(db_session(), int(user_id)) if user_id.isdigit() else None
 
 
-def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Only signed-in users with one of the roles; others get 403."""
+def current_actor() -> Actor:
+    """Who is acting in this request: the signed-in staff member, else an employer."""
+    client = request.remote_addr
+    if current_user.is_authenticated:
+        return Actor.staff(current_user._get_current_object(), Channel.WEB, client)
+    return Actor.employer(Channel.WEB, client)
+
+
+def _requires(
+    allowed: Callable[[Actor], bool],
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Only signed-in staff the policy allows; anonymous visitors sign in, others get 403."""
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if current_user.role not in roles:
+            if not allowed(current_actor()):
                 abort(403)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+staff_required = _requires(access.is_staff)
+admin_required = _requires(access.is_admin)
 
 
 def _safe_next(target: str | None) -> str:

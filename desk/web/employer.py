@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from desk.app import db_session
 from desk.models import Case
 from desk.services import cases, sla
+from desk.services.access import Actor, Channel
 from desk.services.errors import Conflict, NotFound
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
@@ -52,7 +53,9 @@ def post_message(token: str) -> Response | tuple[str, int]:
     if not CsrfForm().validate_on_submit():
         return _render(case, body, error_message("csrf", "expired"), 400)
     try:
-        cases.employer_reply(db_session(), token, body)
+        cases.employer_reply(
+            db_session(), token, body, Actor.employer(Channel.WEB, request.remote_addr)
+        )
     except ValueError as exc:
         return _render(case, body, error_message("body", str(exc)), 422)
     except Conflict:

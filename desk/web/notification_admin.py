@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from desk.app import db_session
@@ -13,7 +12,7 @@ from desk.domain.notification_catalogue import WEBHOOK_EVENTS
 from desk.models import WebhookSubscription
 from desk.services.errors import Conflict, NotFound
 from desk.services.notify import operations, webhooks
-from desk.web.auth import role_required
+from desk.web.auth import admin_required, current_actor
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.notification_labels import error_text
 
@@ -40,7 +39,7 @@ def _render_deliveries(error: str | None = None, status: int = 200) -> tuple[str
 
 
 @bp.get("/notifications")
-@role_required("admin")
+@admin_required
 def deliveries() -> tuple[str, int]:
     return _render_deliveries()
 
@@ -58,14 +57,14 @@ def _render_dead_letters(error: str | None = None, status: int = 200) -> tuple[s
 
 
 @bp.get("/notifications/dead-letters")
-@role_required("admin")
+@admin_required
 def dead_letters() -> tuple[str, int]:
     return _render_dead_letters()
 
 
 @bp.post("/notifications/<int:outbox_id>/<action>")
 @checks_csrf_itself
-@role_required("admin")
+@admin_required
 def act_on_dead_letter(outbox_id: int, action: str) -> Response | tuple[str, int]:
     if action not in ("retry", "discard"):
         abort(404)
@@ -74,10 +73,10 @@ def act_on_dead_letter(outbox_id: int, action: str) -> Response | tuple[str, int
     session = db_session()
     try:
         if action == "retry":
-            operations.retry_dead_letter(session, current_user, outbox_id)
+            operations.retry_dead_letter(session, current_actor(), outbox_id)
             flash(_("Notification %(id)s will be sent again.", id=outbox_id))
         else:
-            operations.discard_dead_letter(session, current_user, outbox_id)
+            operations.discard_dead_letter(session, current_actor(), outbox_id)
             flash(_("Notification %(id)s was discarded.", id=outbox_id))
     except NotFound:
         abort(404)
@@ -107,14 +106,14 @@ def _render_webhooks(
 
 
 @bp.get("/webhooks")
-@role_required("admin")
+@admin_required
 def webhooks_page() -> tuple[str, int]:
     return _render_webhooks()
 
 
 @bp.post("/webhooks")
 @checks_csrf_itself
-@role_required("admin")
+@admin_required
 def create_webhook() -> tuple[str, int]:
     values: dict[str, object] = {
         "name": request.form.get("name", ""),
@@ -126,7 +125,7 @@ def create_webhook() -> tuple[str, int]:
     try:
         created = webhooks.create_subscription(
             db_session(),
-            current_user,
+            current_actor(),
             str(values["name"]),
             str(values["url"]),
             list(request.form.getlist("events")),
@@ -140,7 +139,7 @@ def create_webhook() -> tuple[str, int]:
 
 @bp.post("/webhooks/<int:subscription_id>/<action>")
 @checks_csrf_itself
-@role_required("admin")
+@admin_required
 def act_on_webhook(subscription_id: int, action: str) -> Response | tuple[str, int]:
     if action not in ("pause", "resume", "rotate", "delete"):
         abort(404)
@@ -149,13 +148,13 @@ def act_on_webhook(subscription_id: int, action: str) -> Response | tuple[str, i
     session = db_session()
     try:
         if action == "rotate":
-            rotated = webhooks.rotate_secret(session, current_user, subscription_id)
+            rotated = webhooks.rotate_secret(session, current_actor(), subscription_id)
             return _render_webhooks(created=rotated)
         if action == "delete":
-            webhooks.delete_subscription(session, current_user, subscription_id)
+            webhooks.delete_subscription(session, current_actor(), subscription_id)
             flash(_("The subscription was removed."))
         else:
-            webhooks.set_active(session, current_user, subscription_id, action == "resume")
+            webhooks.set_active(session, current_actor(), subscription_id, action == "resume")
             flash(
                 _("The subscription was resumed.")
                 if action == "resume"

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from desk.app import db_session
 from desk.models import Case, OutboxMessage
 from desk.services.notify import inbox, operations, preferences
-from desk.web.auth import role_required
+from desk.web.auth import staff_required
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.notification_labels import (
     CHANNEL_LABELS,
@@ -35,7 +35,6 @@ from desk.web.notification_labels import (
 
 log = logging.getLogger(__name__)
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
-STAFF = ("adviser", "manager", "admin")
 
 
 def _render_inbox(error: str | None = None, status: int = 200) -> tuple[str, int]:
@@ -53,14 +52,14 @@ def _render_inbox(error: str | None = None, status: int = 200) -> tuple[str, int
 
 
 @bp.get("")
-@role_required(*STAFF)
+@staff_required
 def inbox_page() -> tuple[str, int]:
     return _render_inbox()
 
 
 @bp.post("/read")
 @checks_csrf_itself
-@role_required(*STAFF)
+@staff_required
 def mark_read() -> Response | tuple[str, int]:
     if not CsrfForm().validate_on_submit():
         return _render_inbox(error_text("csrf", "expired"), 400)
@@ -94,14 +93,14 @@ def _render_settings(
 
 
 @bp.get("/settings")
-@role_required(*STAFF)
+@staff_required
 def settings_page() -> tuple[str, int]:
     return _render_settings({}, {})
 
 
 @bp.post("/settings")
 @checks_csrf_itself
-@role_required(*STAFF)
+@staff_required
 def save_settings() -> Response | tuple[str, int]:
     values = {key: value for key, value in request.form.items() if key != "csrf_token"}
     if not CsrfForm().validate_on_submit():

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from desk.app import db_session
 from desk.domain.intake import FIELDS, InvalidSubmission, RawSubmission
 from desk.services import cases, reference_data
+from desk.services.access import Actor, Channel
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import FIELD_LABELS, error_messages
 
@@ -51,7 +52,11 @@ def submit_request() -> Response | tuple[str, int]:
         # Keep everything typed; only ask to send again.
         return _render_form(values, error_messages({"csrf": "expired"}), 400)
     try:
-        case = cases.submit_case(db_session(), RawSubmission(**values))
+        case = cases.submit_case(
+            db_session(),
+            RawSubmission(**values),
+            actor=Actor.employer(Channel.WEB, request.remote_addr),
+        )
     except InvalidSubmission as exc:
         return _render_form(values, error_messages(exc.errors), 422)
     return redirect(url_for("employer.case_page", token=case.employer_token, submitted=1), 303)

@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from desk.app import db_session
@@ -25,7 +24,7 @@ from desk.domain.routing_rules import (
 from desk.services import assignment, key_accounts, reference_data, routing_rules
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.services.key_accounts import InvalidKeyAccount
-from desk.web.auth import role_required
+from desk.web.auth import admin_required, current_actor
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
 from desk.web.routing_messages import (
@@ -124,7 +123,7 @@ def _refused(exc: Exception) -> tuple[str, int]:
 
 
 @bp.get("/")
-@role_required("admin")
+@admin_required
 def rules_page() -> tuple[str, int]:
     return _render_rules()
 
@@ -207,14 +206,14 @@ def _render_rule_form(
 
 
 @bp.get("/rules/new")
-@role_required("admin")
+@admin_required
 def new_rule() -> tuple[str, int]:
     values = {"enabled": True, "municipalities": [], "needs": [], "languages": []}
     return _render_rule_form(None, values)
 
 
 @bp.get("/rules/<rule_id>")
-@role_required("admin")
+@admin_required
 def edit_rule(rule_id: str) -> tuple[str, int]:
     state = routing_rules.state(db_session())
     rule = next((r for r in state.rules if r.id == rule_id), None)
@@ -226,7 +225,7 @@ def edit_rule(rule_id: str) -> tuple[str, int]:
 @bp.post("/rules/new", defaults={"rule_id": None})
 @bp.post("/rules/<rule_id>")
 @checks_csrf_itself
-@role_required("admin")
+@admin_required
 def save_rule(rule_id: str | None) -> Response | tuple[str, int]:
     session = db_session()
     values = _form_values(request.form)
@@ -239,11 +238,15 @@ def save_rule(rule_id: str | None) -> Response | tuple[str, int]:
     try:
         if rule_id is None:
             version = routing_rules.add(
-                session, current_user, base, _raw_rule(request.form), request.form.get("before", "")
+                session,
+                current_actor(),
+                base,
+                _raw_rule(request.form),
+                request.form.get("before", ""),
             )
         else:
             version = routing_rules.edit(
-                session, current_user, base, rule_id, _raw_rule(request.form)
+                session, current_actor(), base, rule_id, _raw_rule(request.form)
             )
     except InvalidRuleInput as exc:
         session.rollback()
@@ -267,25 +270,25 @@ def save_rule(rule_id: str | None) -> Response | tuple[str, int]:
 
 
 @bp.post("/rules/<rule_id>/<action>")
-@role_required("admin")
+@admin_required
 def rule_action(rule_id: str, action: str) -> Response | tuple[str, int]:
     session = db_session()
     base = _base_version()
     try:
         if action == "move":
             routing_rules.move(
-                session, current_user, base, rule_id, request.form.get("direction", "")
+                session, current_actor(), base, rule_id, request.form.get("direction", "")
             )
             flash(_("Rule “%(rule)s” moved.", rule=rule_id))
         elif action == "toggle":
             enabled = request.form.get("enabled") == "1"
-            routing_rules.toggle(session, current_user, base, rule_id, enabled)
+            routing_rules.toggle(session, current_actor(), base, rule_id, enabled)
             if enabled:
                 flash(_("Rule “%(rule)s” is in use in the draft.", rule=rule_id))
             else:
                 flash(_("Rule “%(rule)s” is disabled in the draft.", rule=rule_id))
         elif action == "delete":
-            routing_rules.delete(session, current_user, base, rule_id)
+            routing_rules.delete(session, current_actor(), base, rule_id)
             flash(_("Rule “%(rule)s” deleted from the draft.", rule=rule_id))
         else:
             abort(404)
@@ -297,7 +300,7 @@ def rule_action(rule_id: str, action: str) -> Response | tuple[str, int]:
 
 
 @bp.get("/dry-run")
-@role_required("admin")
+@admin_required
 def dry_run() -> tuple[str, int]:
     days = request.args.get("days", str(DEFAULT_DRY_RUN_DAYS)).strip()
     if not days.isdigit() or not 1 <= int(days) <= routing_rules.MAX_DRY_RUN_DAYS:
@@ -307,10 +310,10 @@ def dry_run() -> tuple[str, int]:
 
 
 @bp.post("/publish")
-@role_required("admin")
+@admin_required
 def publish() -> Response | tuple[str, int]:
     try:
-        version = routing_rules.publish(db_session(), current_user, _base_version())
+        version = routing_rules.publish(db_session(), current_actor(), _base_version())
     except (InvalidRuleSet, Conflict) as exc:
         return _refused(exc)
     flash(_("Version %(number)s published: new requests are routed by it.", number=version.number))
@@ -318,10 +321,10 @@ def publish() -> Response | tuple[str, int]:
 
 
 @bp.post("/discard")
-@role_required("admin")
+@admin_required
 def discard() -> Response | tuple[str, int]:
     try:
-        routing_rules.discard(db_session(), current_user, _base_version())
+        routing_rules.discard(db_session(), current_actor(), _base_version())
     except (InvalidRuleSet, Conflict) as exc:
         return _refused(exc)
     flash(_("Draft discarded: the rules are those in force again."))
@@ -329,7 +332,7 @@ def discard() -> Response | tuple[str, int]:
 
 
 @bp.get("/versions")
-@role_required("admin")
+@admin_required
 def versions() -> str:
     session = db_session()
     return render_template(
@@ -342,7 +345,7 @@ def versions() -> str:
 
 
 @bp.get("/versions/<int:number>")
-@role_required("admin")
+@admin_required
 def version(number: int) -> str:
     session = db_session()
     try:
@@ -364,10 +367,10 @@ def version(number: int) -> str:
 
 
 @bp.post("/versions/<int:number>/restore")
-@role_required("admin")
+@admin_required
 def restore(number: int) -> Response | tuple[str, int]:
     try:
-        routing_rules.restore(db_session(), current_user, _base_version(), number)
+        routing_rules.restore(db_session(), current_actor(), _base_version(), number)
     except (InvalidRuleSet, Conflict) as exc:
         return _refused(exc)
     except NotFound:
@@ -380,7 +383,7 @@ def restore(number: int) -> Response | tuple[str, int]:
 
 
 @bp.get("/teams")
-@role_required("admin")
+@admin_required
 def teams() -> str:
     return render_template(
         "admin/routing/teams.html",
@@ -391,12 +394,12 @@ def teams() -> str:
 
 
 @bp.post("/teams/<slug>")
-@role_required("admin")
+@admin_required
 def save_team(slug: str) -> Response:
     try:
         assignment.update_team_settings(
             db_session(),
-            current_user,
+            current_actor(),
             slug,
             request.form.get("assignment_mode", ""),
             request.form.get("requires_language") == "1",
@@ -433,14 +436,14 @@ def _render_key_accounts(
 
 
 @bp.get("/key-accounts")
-@role_required("admin")
+@admin_required
 def key_accounts_page() -> tuple[str, int]:
     return _render_key_accounts()
 
 
 @bp.post("/key-accounts")
 @checks_csrf_itself
-@role_required("admin")
+@admin_required
 def name_key_account() -> Response | tuple[str, int]:
     values = {
         "business_id": request.form.get("business_id", ""),
@@ -451,7 +454,7 @@ def name_key_account() -> Response | tuple[str, int]:
     session = db_session()
     try:
         account = key_accounts.name_key_account(
-            session, current_user, values["business_id"], values["adviser"]
+            session, current_actor(), values["business_id"], values["adviser"]
         )
     except InvalidKeyAccount as exc:
         session.rollback()
@@ -467,10 +470,10 @@ def name_key_account() -> Response | tuple[str, int]:
 
 
 @bp.post("/key-accounts/<business_id>/remove")
-@role_required("admin")
+@admin_required
 def remove_key_account(business_id: str) -> Response:
     try:
-        key_accounts.remove_key_account(db_session(), current_user, business_id)
+        key_accounts.remove_key_account(db_session(), current_actor(), business_id)
     except NotFound:
         abort(404)
     flash(_("%(business_id)s no longer has a key-account adviser.", business_id=business_id))
@@ -481,7 +484,7 @@ def remove_key_account(business_id: str) -> Response:
 
 
 @bp.get("/availability")
-@role_required("admin")
+@admin_required
 def availability() -> str:
     return render_template(
         "admin/routing/availability.html",
@@ -491,11 +494,11 @@ def availability() -> str:
 
 
 @bp.post("/availability/<int:user_id>")
-@role_required("admin")
+@admin_required
 def set_availability(user_id: int) -> Response:
     absent = request.form.get("absent") == "1"
     try:
-        user = assignment.set_absent(db_session(), current_user, user_id, absent)
+        user = assignment.set_absent(db_session(), current_actor(), user_id, absent)
     except NotFound:
         abort(404)
     except Forbidden:

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from desk.app import db_session
@@ -15,7 +14,7 @@ from desk.services import assignment, cases, collaboration, transfers
 from desk.services.access import can_note, can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.web import staff
-from desk.web.auth import role_required
+from desk.web.auth import current_actor, staff_required
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
 from desk.web.routing_messages import CONFLICTS, field_errors
@@ -26,9 +25,9 @@ bp = Blueprint("routing_staff", __name__, url_prefix="/staff")
 def case_context(case: Case) -> dict[str, Any]:
     """What the case page's routing panels need (followers and collaborators come with the case)."""
     session = db_session()
-    workable = can_work(current_user, case)
+    workable = can_work(current_actor(), case)
     return {
-        "can_note": can_note(current_user, case),
+        "can_note": can_note(current_actor(), case),
         "transfer_targets": transfers.transfer_targets(session, case) if workable else [],
         "collaborator_candidates": (
             collaboration.collaborator_candidates(session, case) if workable else []
@@ -38,7 +37,7 @@ def case_context(case: Case) -> dict[str, Any]:
 
 def _load(reference: str) -> Case:
     try:
-        return cases.get_case_for_staff(db_session(), current_user, reference)
+        return cases.get_case_for_staff(db_session(), current_actor(), reference)
     except NotFound:
         abort(404)
 
@@ -49,7 +48,7 @@ def _back(case: Case, anchor: str = "") -> Response:
 
 @bp.post("/cases/<reference>/transfer")
 @checks_csrf_itself
-@role_required(*staff.STAFF)
+@staff_required
 def transfer(reference: str) -> Response | tuple[str, int]:
     case = _load(reference)
     values = {
@@ -61,7 +60,7 @@ def transfer(reference: str) -> Response | tuple[str, int]:
     session = db_session()
     try:
         transfers.transfer(
-            session, current_user, case.id, values["transfer_team"], values["transfer_reason"]
+            session, current_actor(), case.id, values["transfer_team"], values["transfer_reason"]
         )
     except transfers.InvalidTransfer as exc:
         session.rollback()
@@ -84,19 +83,21 @@ def transfer(reference: str) -> Response | tuple[str, int]:
 def cases_visible(case: Case) -> bool:
     """After a transfer the adviser may no longer see the case (it left their team)."""
     try:
-        cases.get_case_for_staff(db_session(), current_user, case.reference)
+        cases.get_case_for_staff(db_session(), current_actor(), case.reference)
     except NotFound:
         return False
     return True
 
 
 @bp.post("/cases/<reference>/collaborators")
-@role_required(*staff.STAFF)
+@staff_required
 def add_collaborator(reference: str) -> Response | tuple[str, int]:
     case = _load(reference)
     session = db_session()
     try:
-        collaboration.add_collaborator(session, current_user, case.id, request.form.get("team", ""))
+        collaboration.add_collaborator(
+            session, current_actor(), case.id, request.form.get("team", "")
+        )
     except Forbidden:
         abort(403)
     except Conflict as exc:
@@ -107,11 +108,11 @@ def add_collaborator(reference: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/cases/<reference>/collaborators/<team>/remove")
-@role_required(*staff.STAFF)
+@staff_required
 def remove_collaborator(reference: str, team: str) -> Response:
     case = _load(reference)
     try:
-        collaboration.remove_collaborator(db_session(), current_user, case.id, team)
+        collaboration.remove_collaborator(db_session(), current_actor(), case.id, team)
     except Forbidden:
         abort(403)
     except NotFound:
@@ -121,10 +122,11 @@ def remove_collaborator(reference: str, team: str) -> Response:
 
 
 @bp.post("/availability")
-@role_required(*staff.STAFF)
+@staff_required
 def availability() -> Response:
     absent = request.form.get("absent") == "1"
-    assignment.set_absent(db_session(), current_user, current_user.id, absent)
+    actor = current_actor()
+    assignment.set_absent(db_session(), actor, actor.user_id or 0, absent)
     if absent:
         flash(_("You are marked absent: no cases are assigned to you automatically."))
     else:

@@ -12,7 +12,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from desk.app import db_session
@@ -21,7 +20,7 @@ from desk.domain.sla import BUSINESS_DAY_MINUTES, POLICY_FIELDS, describe_minute
 from desk.models import Authority
 from desk.services import sla_policies
 from desk.services.errors import Conflict, NotFound
-from desk.web.auth import role_required
+from desk.web.auth import admin_required, current_actor
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
 
@@ -135,14 +134,14 @@ def _render_settings(
 
 
 @bp.get("/admin/sla")
-@role_required("admin")
+@admin_required
 def settings() -> tuple[str, int]:
     return _render_settings()
 
 
 @bp.post("/admin/sla/closures")
 @checks_csrf_itself
-@role_required("admin")
+@admin_required
 def add_closure() -> Response | tuple[str, int]:
     values = {name: request.form.get(name, "") for name in ("day", "authority", "note")}
     if not CsrfForm().validate_on_submit():
@@ -162,7 +161,7 @@ def add_closure() -> Response | tuple[str, int]:
     if errors or day is None:
         return _render_settings(errors, values, 422)
     try:
-        sla_policies.add_closure_day(db_session(), current_user, day, authority, values["note"])
+        sla_policies.add_closure_day(db_session(), current_actor(), day, authority, values["note"])
     except Conflict:
         errors["day"] = str(CLOSURE_ERRORS[("day", "duplicate_closure")])
         return _render_settings(errors, values, 409)
@@ -171,11 +170,11 @@ def add_closure() -> Response | tuple[str, int]:
 
 
 @bp.post("/admin/sla/closures/<int:closure_id>/remove")
-@role_required("admin")
+@admin_required
 def remove_closure(closure_id: int) -> Response:
     # Under the global CSRF guard: a bare button, nothing typed to keep.
     try:
-        sla_policies.remove_closure_day(db_session(), closure_id)
+        sla_policies.remove_closure_day(db_session(), current_actor(), closure_id)
     except NotFound:
         abort(404)
     flash(_("Closure day removed."))
@@ -213,14 +212,14 @@ def _render_policy(
 
 
 @bp.get("/admin/sla/policies/<need>")
-@role_required("admin")
+@admin_required
 def policy(need: str) -> tuple[str, int]:
     return _render_policy(need)
 
 
 @bp.post("/admin/sla/policies/<need>")
 @checks_csrf_itself
-@role_required("admin")
+@admin_required
 def change_policy(need: str) -> Response | tuple[str, int]:
     values = {name: request.form.get(name, "") for name in POLICY_FIELDS}
     if not CsrfForm().validate_on_submit():
@@ -232,7 +231,7 @@ def change_policy(need: str) -> Response | tuple[str, int]:
     try:
         row = sla_policies.change_policy(
             db_session(),
-            current_user,
+            current_actor(),
             need,
             policy_value.first_response_minutes,
             policy_value.resolution_minutes,

@@ -13,20 +13,19 @@ from desk.models import Case
 from desk.services import cases, collaboration, sla
 from desk.services.access import can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
-from desk.web.auth import role_required
+from desk.web.auth import current_actor, staff_required
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-STAFF = ("adviser", "manager", "admin")
 
 
 @bp.get("/")
-@role_required(*STAFF)
+@staff_required
 def queue() -> str:
     sort = "due" if request.args.get("sort") == "due" else "received"
-    rows = cases.team_queue(db_session(), current_user, sort)
-    watched = collaboration.watched_cases(db_session(), current_user)
+    rows = cases.team_queue(db_session(), current_actor(), sort)
+    watched = collaboration.watched_cases(db_session(), current_actor())
     return render_template(
         "staff/queue.html", cases=rows, teams=current_user.teams, sort=sort, watched=watched
     )
@@ -34,7 +33,7 @@ def queue() -> str:
 
 def _load(reference: str) -> Case:
     try:
-        return cases.get_case_for_staff(db_session(), current_user, reference)
+        return cases.get_case_for_staff(db_session(), current_actor(), reference)
     except NotFound:
         abort(404)
 
@@ -56,7 +55,7 @@ def _render_case(
             "staff/case.html",
             case=case,
             form=CsrfForm(),
-            can_work=can_work(current_user, case),
+            can_work=can_work(current_actor(), case),
             next_statuses=next_statuses(CaseStatus(case.status)),
             errors=errors or {},
             values=values or {},
@@ -68,14 +67,14 @@ def _render_case(
 
 
 @bp.get("/cases/<reference>")
-@role_required(*STAFF)
+@staff_required
 def case_page(reference: str) -> tuple[str, int]:
     return _render_case(_load(reference))
 
 
 @bp.post("/cases/<reference>/<action>")
 @checks_csrf_itself
-@role_required(*STAFF)
+@staff_required
 def act(reference: str, action: str) -> Response | tuple[str, int]:
     case = _load(reference)
     if not CsrfForm().validate_on_submit():
@@ -86,16 +85,16 @@ def act(reference: str, action: str) -> Response | tuple[str, int]:
     body = request.form.get("body", "")
     try:
         if action == "claim":
-            cases.claim(session, current_user, case.id)
+            cases.claim(session, current_actor(), case.id)
             flash(_("You are now handling this case."))
         elif action == "reply":
-            cases.reply(session, current_user, case.id, body)
+            cases.reply(session, current_actor(), case.id, body)
             flash(_("Reply sent to the employer."))
         elif action == "note":
-            cases.add_note(session, current_user, case.id, body)
+            cases.add_note(session, current_actor(), case.id, body)
             flash(_("Internal note saved."))
         elif action == "status":
-            cases.change_status(session, current_user, case.id, request.form.get("status", ""))
+            cases.change_status(session, current_actor(), case.id, request.form.get("status", ""))
             flash(_("Status changed."))
         else:
             abort(404)

@@ -8,6 +8,7 @@ import pytest
 
 from desk.services import api_tokens, users
 from tests.conftest import PASSWORD
+from tests.support.actors import as_staff
 
 PH = "paijat-hame-employer-services"
 LAHTI = "lahti-employer-services"
@@ -73,7 +74,9 @@ def token_for(app_session, admin_user):
     """A bearer header for a staff member's new token with these scopes."""
 
     def make(user: Any, scopes: tuple[str, ...] = ("read", "write")) -> dict[str, str]:
-        created = api_tokens.create_token(app_session, admin_user, user.id, "test", list(scopes))
+        created = api_tokens.create_token(
+            app_session, as_staff(admin_user), user.id, "test", list(scopes)
+        )
         return {"Authorization": f"Bearer {created.secret}"}
 
     return make

@@ -14,6 +14,7 @@ from desk.models import Team, User
 from desk.services import cases, collaboration, key_accounts
 from tests.api.conftest import LAHTI, PH
 from tests.conftest import PASSWORD, login, raw_submission
+from tests.support.actors import as_staff
 
 ACTORS = {
     # name: (role, authority, teams)
@@ -89,12 +90,16 @@ def world(app_session, token_for):
         )
         app_session.add(people[name])
     app_session.commit()
-    key_accounts.name_key_account(app_session, people["admin"], "0112038-9", people["follower"].id)
+    key_accounts.name_key_account(
+        app_session, as_staff(people["admin"]), "0112038-9", people["follower"].id
+    )
 
     def fresh_case() -> str:
         case = cases.submit_case(app_session, raw_submission())
         if not case.collaborators:
-            collaboration.add_collaborator(app_session, people["team_adviser"], case.id, LAHTI)
+            collaboration.add_collaborator(
+                app_session, as_staff(people["team_adviser"]), case.id, LAHTI
+            )
         assert [f.user_id for f in case.followers] == [people["follower"].id]
         return case.reference
 

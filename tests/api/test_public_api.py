@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from desk.models import Case, CaseMessage, IdempotencyKey
 from desk.services import cases
 from tests.api.conftest import PH, fields, problem, submission
+from tests.support.actors import as_staff
 
 
 def count_cases(app_session) -> int:
@@ -258,8 +259,8 @@ def test_the_employer_reads_the_case_without_internal_notes(client, app_session,
     receipt = submitted()
     adviser = staff("ph@example.fi")
     case = app_session.scalars(select(Case)).one()
-    cases.add_note(app_session, adviser, case.id, "Internal: call them")
-    cases.reply(app_session, adviser, case.id, "We will call you")
+    cases.add_note(app_session, as_staff(adviser), case.id, "Internal: call them")
+    cases.reply(app_session, as_staff(adviser), case.id, "We will call you")
     response = client.get(
         f"/api/v1/cases/{receipt['reference']}",
         headers={"X-Case-Token": receipt["case_token"], "Accept-Language": "sv"},
@@ -295,7 +296,7 @@ def test_the_employer_answers_and_a_waiting_case_opens(client, app_session, staf
     receipt = submitted()
     adviser = staff("ph@example.fi")
     case = app_session.scalars(select(Case)).one()
-    cases.change_status(app_session, adviser, case.id, "waiting")
+    cases.change_status(app_session, as_staff(adviser), case.id, "waiting")
     url = f"/api/v1/cases/{receipt['reference']}/messages"
     headers = {"X-Case-Token": receipt["case_token"]}
     response = client.post(url, json={"body": " Here are the details "}, headers=headers)
@@ -317,8 +318,8 @@ def test_the_employer_answers_and_a_waiting_case_opens(client, app_session, staf
     problem(client.post(url, data="body=hi", headers=headers), 415, "unsupported-media-type")
     problem(client.post(url, json={"body": "hi"}), 401, "unauthorized")
 
-    cases.change_status(app_session, adviser, case.id, "resolved")
-    cases.change_status(app_session, adviser, case.id, "closed")
+    cases.change_status(app_session, as_staff(adviser), case.id, "resolved")
+    cases.change_status(app_session, as_staff(adviser), case.id, "closed")
     body = problem(client.post(url, json={"body": "hello?"}, headers=headers), 409, "conflict")
     assert "closed" in body["detail"].lower() or "suljettu" in body["detail"].lower()
     app_session.expire_all()

@@ -33,6 +33,7 @@ from desk.app import create_app
 from desk.db import make_engine, make_session_factory
 from desk.services import api_tokens, cases, reference_data, routing, schema, users
 from tests.conftest import PASSWORD, REFERENCE_FILE, ROUTING_FILE, raw_submission
+from tests.support.actors import as_staff
 from tests.support.services import free_port
 from tests.support.tiers import unavailable
 
@@ -92,7 +93,7 @@ def _prepare(url: str) -> tuple[str, list[str], list[str]]:
                 )
             session.commit()
             token = api_tokens.create_token(
-                session, admin, admin.id, "schemathesis", ["read", "write", "reports"]
+                session, as_staff(admin), admin.id, "schemathesis", ["read", "write", "reports"]
             ).secret
             made = [
                 cases.submit_case(session, raw_submission(municipality=place))

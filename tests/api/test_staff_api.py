@@ -10,6 +10,7 @@ from desk.models import ApiToken, Case, CaseMessage
 from desk.services import api_tokens, cases
 from tests.api.conftest import LAHTI, PH, fields, problem, submission
 from tests.conftest import raw_submission
+from tests.support.actors import as_staff
 
 T0 = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
 
@@ -60,16 +61,20 @@ def test_a_missing_or_unknown_token_is_401_with_a_challenge(client, header):
 
 def test_revoked_tokens_and_inactive_owners_are_refused(client, app_session, admin_user, staff):
     owner = staff("leaver@example.fi")
-    secret = api_tokens.create_token(app_session, admin_user, owner.id, "t", ["read"]).secret
+    secret = api_tokens.create_token(
+        app_session, as_staff(admin_user), owner.id, "t", ["read"]
+    ).secret
     headers = {"Authorization": f"Bearer {secret}"}
     assert client.get("/api/v1/staff/teams", headers=headers).status_code == 200
     token = app_session.scalars(select(ApiToken)).one()
-    api_tokens.revoke_token(app_session, admin_user, token.id)
+    api_tokens.revoke_token(app_session, as_staff(admin_user), token.id)
     response = client.get("/api/v1/staff/teams", headers=headers)
     problem(response, 401, "unauthorized")
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
 
-    other = api_tokens.create_token(app_session, admin_user, owner.id, "t2", ["read"]).secret
+    other = api_tokens.create_token(
+        app_session, as_staff(admin_user), owner.id, "t2", ["read"]
+    ).secret
     owner.active = False
     app_session.commit()
     problem(
@@ -135,7 +140,7 @@ def test_a_teams_cases_come_a_page_at_a_time(client, app_session, auth):
 def test_filters_and_their_errors(client, app_session, adviser, auth):
     a, a_id = new_case(app_session, need="job-ad", municipality="Heinola")
     b, _ = new_case(app_session, need="recruitment")
-    cases.claim(app_session, adviser, a_id)
+    cases.claim(app_session, as_staff(adviser), a_id)
     base = f"/api/v1/staff/teams/{PH}/cases"
 
     def refs(query: str) -> list[str]:
@@ -187,7 +192,7 @@ def test_teams_list_the_members_for_assignment(client, adviser, auth, staff):
 
 def test_a_case_with_messages_events_and_sla_targets(client, app_session, adviser, auth):
     reference, case_id = new_case(app_session)
-    cases.add_note(app_session, adviser, case_id, "Internal")
+    cases.add_note(app_session, as_staff(adviser), case_id, "Internal")
     response = client.get(f"/api/v1/staff/cases/{reference.lower()}", headers=auth)
     assert response.status_code == 200
     body = response.get_json()

@@ -12,6 +12,7 @@ import pytest
 from desk.db import make_engine, make_session_factory
 from desk.domain.routing_rules import RawRule
 from desk.services import key_accounts, routing_rules, users
+from tests.support.actors import as_staff
 from tests.support.tiers import unavailable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -150,15 +151,15 @@ def test_uses_the_rules_and_key_accounts_in_the_database(database_url: str) -> N
                 languages=["fi"],
             )
             session.commit()
-            key_accounts.name_key_account(session, admin, "0112038-9", adviser.id)
+            key_accounts.name_key_account(session, as_staff(admin), "0112038-9", adviser.id)
             routing_rules.add(
                 session,
-                admin,
+                as_staff(admin),
                 1,
                 RawRule(id="key-accounts", team="lahti-employer-services", key_account="yes"),
                 before="international",
             )
-            routing_rules.publish(session, admin, 2)
+            routing_rules.publish(session, as_staff(admin), 2)
     finally:
         engine.dispose()
     result = route_json(

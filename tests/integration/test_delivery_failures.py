@@ -17,6 +17,7 @@ from desk.models import User
 from desk.services import cases, users
 from desk.services.notify import webhooks
 from tests.conftest import raw_submission
+from tests.support.actors import as_staff
 from tests.support.processes import (
     DeskProcesses,
     desk_factory,
@@ -115,7 +116,7 @@ def test_signed_webhook_reaches_the_receiver(
     admin = _admin(desk)
     with desk.session() as session:
         subscription = webhooks.create_subscription(
-            session, admin, "CRM", f"{receiver.base_url}/ok", ["case.received"]
+            session, as_staff(admin), "CRM", f"{receiver.base_url}/ok", ["case.received"]
         )
     smtp = start_smtp(desk.mail_dir, desk.smtp_port)
     try:
@@ -125,7 +126,7 @@ def test_signed_webhook_reaches_the_receiver(
     finally:
         smtp.stop()
         with desk.session() as session:
-            webhooks.set_active(session, admin, subscription.id, False)
+            webhooks.set_active(session, as_staff(admin), subscription.id, False)
     body = json.loads(call.body)
     assert body["type"] == "case.received"
     assert body["case"]["reference"] == case.reference
@@ -152,7 +153,11 @@ def test_failing_webhook_is_retried_then_dead_lettered_and_never_blocks_the_case
     receiver.slow_seconds = 1.5  # longer than WEBHOOK_TIMEOUT_SECONDS (0.5 s)
     with desk.session() as session:
         subscription = webhooks.create_subscription(
-            session, admin, f"Broken {path}", f"{receiver.base_url}{path}", ["case.received"]
+            session,
+            as_staff(admin),
+            f"Broken {path}",
+            f"{receiver.base_url}{path}",
+            ["case.received"],
         )
     address = f"hook{path.replace('/', '-')}@example.fi"
     smtp = start_smtp(desk.mail_dir, desk.smtp_port)
@@ -175,7 +180,7 @@ def test_failing_webhook_is_retried_then_dead_lettered_and_never_blocks_the_case
     finally:
         smtp.stop()
         with desk.session() as session:
-            webhooks.set_active(session, admin, subscription.id, False)
+            webhooks.set_active(session, as_staff(admin), subscription.id, False)
     assert dead.attempts == 4 and error in dead.last_error
     calls = receiver.calls_to(path)[-4:]
     assert len(calls) == 4

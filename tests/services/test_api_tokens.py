@@ -12,6 +12,7 @@ from desk.models import ApiToken, utcnow
 from desk.services import api_tokens
 from desk.services.api_tokens import InvalidApiToken
 from desk.services.errors import Forbidden, NotFound
+from tests.support.actors import as_staff
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def adviser(make_user):
 
 def test_a_token_is_shown_once_and_stored_only_as_its_hash(session: Session, admin, adviser):
     created = api_tokens.create_token(
-        session, admin, adviser.id, " Lahti website ", ["write", "read", "read"]
+        session, as_staff(admin), adviser.id, " Lahti website ", ["write", "read", "read"]
     )
     secret = created.secret
     assert secret.startswith("desk_") and len(secret) == len("desk_") + 43
@@ -46,12 +47,12 @@ def test_a_token_is_shown_once_and_stored_only_as_its_hash(session: Session, adm
 
 def test_only_administrators_create_and_revoke_tokens(session: Session, admin, adviser):
     with pytest.raises(Forbidden):
-        api_tokens.create_token(session, adviser, adviser.id, "mine", ["read"])
-    token = api_tokens.create_token(session, admin, adviser.id, "theirs", ["read"]).token
+        api_tokens.create_token(session, as_staff(adviser), adviser.id, "mine", ["read"])
+    token = api_tokens.create_token(session, as_staff(admin), adviser.id, "theirs", ["read"]).token
     with pytest.raises(Forbidden):
-        api_tokens.revoke_token(session, adviser, token.id)
+        api_tokens.revoke_token(session, as_staff(adviser), token.id)
     with pytest.raises(NotFound):
-        api_tokens.revoke_token(session, admin, token.id + 1000)
+        api_tokens.revoke_token(session, as_staff(admin), token.id + 1000)
 
 
 @pytest.mark.parametrize(
@@ -73,13 +74,13 @@ def test_token_fields_are_validated(session, admin, adviser, make_user, user, na
     session.commit()
     ids = {"adviser": adviser.id, "missing": 999_999, "inactive": inactive.id, None: None}
     with pytest.raises(InvalidApiToken) as caught:
-        api_tokens.create_token(session, admin, ids[user], name, scopes)
+        api_tokens.create_token(session, as_staff(admin), ids[user], name, scopes)
     assert caught.value.errors == errors
     assert session.scalars(select(ApiToken)).all() == []
 
 
 def test_authenticate_records_the_last_use_at_most_once_a_minute(session, admin, adviser):
-    secret = api_tokens.create_token(session, admin, adviser.id, "t", ["read"]).secret
+    secret = api_tokens.create_token(session, as_staff(admin), adviser.id, "t", ["read"]).secret
     first = utcnow()
     token = api_tokens.authenticate(session, secret, now=first)
     assert token is not None and token.user.id == adviser.id
@@ -96,7 +97,7 @@ def test_authenticate_records_the_last_use_at_most_once_a_minute(session, admin,
 def test_revoked_unknown_malformed_and_orphaned_tokens_do_not_authenticate(
     session, admin, adviser, make_user
 ):
-    secret = api_tokens.create_token(session, admin, adviser.id, "t", ["read"]).secret
+    secret = api_tokens.create_token(session, as_staff(admin), adviser.id, "t", ["read"]).secret
     assert (
         api_tokens.authenticate(session, secret[:-1] + ("A" if secret[-1] != "A" else "B")) is None
     )
@@ -104,24 +105,28 @@ def test_revoked_unknown_malformed_and_orphaned_tokens_do_not_authenticate(
     assert api_tokens.authenticate(session, "") is None
 
     owner = make_user("leaver@example.fi")
-    other = api_tokens.create_token(session, admin, owner.id, "leaver", ["read"]).secret
+    other = api_tokens.create_token(session, as_staff(admin), owner.id, "leaver", ["read"]).secret
     owner.active = False
     session.commit()
     assert api_tokens.authenticate(session, other) is None
 
-    token = api_tokens.revoke_token(session, admin, api_tokens.authenticate(session, secret).id)
+    token = api_tokens.revoke_token(
+        session, as_staff(admin), api_tokens.authenticate(session, secret).id
+    )
     revoked_at = token.revoked_at
     assert revoked_at is not None and token.revoked_by_id == admin.id
     assert api_tokens.authenticate(session, secret) is None
-    again = api_tokens.revoke_token(session, admin, token.id)  # revoking twice changes nothing
+    again = api_tokens.revoke_token(
+        session, as_staff(admin), token.id
+    )  # revoking twice changes nothing
     assert again.revoked_at == revoked_at
 
 
 def test_tokens_are_listed_active_first_newest_first(session, admin, adviser):
-    old = api_tokens.create_token(session, admin, adviser.id, "old", ["read"]).token
-    new = api_tokens.create_token(session, admin, adviser.id, "new", ["read"]).token
-    gone = api_tokens.create_token(session, admin, adviser.id, "gone", ["read"]).token
-    api_tokens.revoke_token(session, admin, gone.id)
+    old = api_tokens.create_token(session, as_staff(admin), adviser.id, "old", ["read"]).token
+    new = api_tokens.create_token(session, as_staff(admin), adviser.id, "new", ["read"]).token
+    gone = api_tokens.create_token(session, as_staff(admin), adviser.id, "gone", ["read"]).token
+    api_tokens.revoke_token(session, as_staff(admin), gone.id)
     assert [t.name for t in api_tokens.list_tokens(session)] == ["new", "old", "gone"]
     assert old.id < new.id
     assert {u.email for u in api_tokens.token_owners(session)} == {

@@ -11,6 +11,7 @@ from desk.models import Case, OutboxMessage
 from desk.services import cases
 from desk.services.errors import Conflict, Forbidden, NotFound
 from tests.conftest import raw_submission
+from tests.support.actors import as_staff
 
 
 def outbox_kinds(session: Session) -> list[tuple[str, dict]]:
@@ -87,15 +88,15 @@ def test_unknown_municipality_keeps_what_the_employer_typed(session: Session) ->
 def test_adviser_journey_claim_reply_note_status(session: Session, make_user) -> None:
     adviser = make_user()
     case = cases.submit_case(session, raw_submission())
-    assert [c.id for c in cases.team_queue(session, adviser)] == [case.id]
+    assert [c.id for c in cases.team_queue(session, as_staff(adviser))] == [case.id]
 
-    cases.claim(session, adviser, case.id)
+    cases.claim(session, as_staff(adviser), case.id)
     assert (case.status, case.assignee_id) == ("open", adviser.id)
 
-    cases.add_note(session, adviser, case.id, "Called them, they prefer mornings.")
-    cases.reply(session, adviser, case.id, "Hello! Which dates suit you?")
+    cases.add_note(session, as_staff(adviser), case.id, "Called them, they prefer mornings.")
+    cases.reply(session, as_staff(adviser), case.id, "Hello! Which dates suit you?")
     assert case.first_response_at is not None
-    cases.change_status(session, adviser, case.id, "waiting")
+    cases.change_status(session, as_staff(adviser), case.id, "waiting")
     assert case.status == "waiting"
 
     public = cases.public_messages(case)
@@ -117,8 +118,8 @@ def test_adviser_journey_claim_reply_note_status(session: Session, make_user) ->
 def test_employer_answer_reopens_and_notifies_the_assignee(session: Session, make_user) -> None:
     adviser = make_user()
     case = cases.submit_case(session, raw_submission())
-    cases.claim(session, adviser, case.id)
-    cases.change_status(session, adviser, case.id, "waiting")
+    cases.claim(session, as_staff(adviser), case.id)
+    cases.change_status(session, as_staff(adviser), case.id, "waiting")
 
     message = cases.employer_reply(session, case.employer_token, "Mornings, please.")
     assert case.status == "open"
@@ -144,29 +145,29 @@ def test_invalid_status_change_is_a_conflict(session: Session, make_user) -> Non
     adviser = make_user()
     case = cases.submit_case(session, raw_submission())
     with pytest.raises(Conflict, match="from new to closed"):
-        cases.change_status(session, adviser, case.id, "closed")
+        cases.change_status(session, as_staff(adviser), case.id, "closed")
     session.rollback()
     with pytest.raises(Conflict):
-        cases.change_status(session, adviser, case.id, "bogus")
+        cases.change_status(session, as_staff(adviser), case.id, "bogus")
 
 
 def test_closed_case_refuses_answers(session: Session, make_user) -> None:
     adviser = make_user()
     case = cases.submit_case(session, raw_submission())
-    cases.change_status(session, adviser, case.id, "resolved")
-    cases.change_status(session, adviser, case.id, "closed")
+    cases.change_status(session, as_staff(adviser), case.id, "resolved")
+    cases.change_status(session, as_staff(adviser), case.id, "closed")
     with pytest.raises(Conflict):
         cases.employer_reply(session, case.employer_token, "Hello?")
     session.rollback()
     with pytest.raises(Conflict):
-        cases.reply(session, adviser, case.id, "Hi")
+        cases.reply(session, as_staff(adviser), case.id, "Hi")
 
 
 def test_empty_messages_are_refused(session: Session, make_user) -> None:
     adviser = make_user()
     case = cases.submit_case(session, raw_submission())
     with pytest.raises(ValueError, match="required"):
-        cases.reply(session, adviser, case.id, "   ")
+        cases.reply(session, as_staff(adviser), case.id, "   ")
     session.rollback()
     with pytest.raises(ValueError, match="too_long"):
         cases.employer_reply(session, case.employer_token, "x" * 5001)
@@ -176,15 +177,15 @@ def test_other_teams_cannot_see_or_work_the_case(session: Session, make_user) ->
     lahti = make_user("lahti@example.fi", authority="lahti", teams=("lahti-employer-services",))
     manager = make_user("boss@example.fi", role="manager", authority="paijat-hame", teams=())
     case = cases.submit_case(session, raw_submission())
-    assert cases.team_queue(session, lahti) == []
+    assert cases.team_queue(session, as_staff(lahti)) == []
     with pytest.raises(NotFound):
-        cases.get_case_for_staff(session, lahti, case.reference)
+        cases.get_case_for_staff(session, as_staff(lahti), case.reference)
     with pytest.raises(NotFound):
-        cases.claim(session, lahti, case.id)
+        cases.claim(session, as_staff(lahti), case.id)
     # A manager of the authority sees the case but does not work it.
-    assert cases.get_case_for_staff(session, manager, case.reference).id == case.id
+    assert cases.get_case_for_staff(session, as_staff(manager), case.reference).id == case.id
     with pytest.raises(Forbidden):
-        cases.claim(session, manager, case.id)
+        cases.claim(session, as_staff(manager), case.id)
 
 
 def test_unknown_token_is_not_found(session: Session) -> None:

@@ -16,6 +16,7 @@ from desk.services import cases, outbox
 from desk.services.notifications import Undeliverable
 from desk.services.notify import delivery, preferences, webhooks
 from tests.conftest import raw_submission
+from tests.support.actors import as_staff
 
 CONFIG = {
     "BASE_URL": "http://desk.test",
@@ -70,10 +71,10 @@ def test_an_opted_out_employer_still_gets_what_is_necessary(
     case = cases.submit_case(session, raw_submission(email="Teija@Example.fi"))
     preferences.set_employer_opt_out(session, "teija@example.fi ", True)
     assert preferences.employer_opted_out(session, "TEIJA@example.fi")
-    cases.reply(session, adviser, case.id, "Which weeks suit you?")
-    cases.change_status(session, adviser, case.id, "waiting")
-    cases.change_status(session, adviser, case.id, "resolved")
-    cases.change_status(session, adviser, case.id, "closed")
+    cases.reply(session, as_staff(adviser), case.id, "Which weeks suit you?")
+    cases.change_status(session, as_staff(adviser), case.id, "waiting")
+    cases.change_status(session, as_staff(adviser), case.id, "resolved")
+    cases.change_status(session, as_staff(adviser), case.id, "closed")
 
     outcome = {
         kind: type(delivery.plan(session, row_of(session, kind), CONFIG)).__name__
@@ -100,8 +101,8 @@ def test_an_opted_out_employer_still_gets_what_is_necessary(
 def test_waiting_email_carries_the_question(session: Session, make_user: Any) -> None:
     adviser = make_user()
     case = cases.submit_case(session, raw_submission())
-    cases.reply(session, adviser, case.id, "How many welders exactly?")
-    cases.change_status(session, adviser, case.id, "waiting")
+    cases.reply(session, as_staff(adviser), case.id, "How many welders exactly?")
+    cases.change_status(session, as_staff(adviser), case.id, "waiting")
     plan = delivery.plan(session, row_of(session, "email.case_waiting"), CONFIG)
     assert isinstance(plan, delivery.EmailPlan)
     assert plan.spec.template == "case_waiting"
@@ -169,10 +170,14 @@ def test_a_row_about_a_case_that_is_gone_is_undeliverable(session: Session) -> N
 def test_webhook_rows_follow_their_subscription(session: Session, make_user: Any) -> None:
     boss = admin(make_user)
     subscription = webhooks.create_subscription(
-        session, boss, "CRM", "https://crm.example.fi/desk", ["case.received", "case.closed"]
+        session,
+        as_staff(boss),
+        "CRM",
+        "https://crm.example.fi/desk",
+        ["case.received", "case.closed"],
     )
     webhooks.create_subscription(
-        session, boss, "Chat", "https://chat.example.fi/", ["case.replied"]
+        session, as_staff(boss), "Chat", "https://chat.example.fi/", ["case.replied"]
     )
     case = cases.submit_case(session, raw_submission())
     (row,) = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == webhooks.KIND))
@@ -190,8 +195,8 @@ def test_webhook_rows_follow_their_subscription(session: Session, make_user: Any
     assert delivery.plan(session, row, CONFIG).request.body == plan.request.body  # type: ignore[union-attr]
     assert sign(subscription.secret, 1, plan.request.body).startswith("sha256=")
 
-    webhooks.set_active(session, boss, subscription.id, False)
+    webhooks.set_active(session, as_staff(boss), subscription.id, False)
     assert isinstance(delivery.plan(session, row, CONFIG), delivery.Suppressed)
-    webhooks.delete_subscription(session, boss, subscription.id)
+    webhooks.delete_subscription(session, as_staff(boss), subscription.id)
     paused = delivery.plan(session, row, CONFIG)
     assert isinstance(paused, delivery.Suppressed) and "removed" in paused.reason

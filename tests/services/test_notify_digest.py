@@ -14,6 +14,7 @@ from desk.services import cases, sla
 from desk.services.notifications import email_for
 from desk.services.notify import digest, preferences
 from tests.conftest import raw_submission
+from tests.support.actors import as_staff
 
 # 08:00 in Helsinki (UTC+2 in winter, UTC+3 in summer).
 MONDAY = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -86,7 +87,7 @@ def test_managers_hear_of_their_authoritys_cases_at_risk(session: Session, make_
         session, raw_submission(), now=MONDAY - timedelta(days=4, hours=-2)
     )
     adviser = make_user()
-    cases.reply(session, adviser, answered.id, "On it.")
+    cases.reply(session, as_staff(adviser), answered.id, "On it.")
     sla.sweep(session, now=MONDAY)  # records the warnings and breaches the digest reads
 
     report = digest.at_risk(session, "paijat-hame")

@@ -17,6 +17,7 @@ from desk.services import cases, mailer, outbox
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.services.notify import inbox, operations, preferences, webhooks
 from tests.conftest import raw_submission
+from tests.support.actors import as_staff
 
 LEASE = timedelta(minutes=5)
 
@@ -99,17 +100,17 @@ def test_admins_retry_or_discard_dead_letters(session: Session, make_user: Any) 
     row = outbox.enqueue(session, "email.case_received", {"case_id": 1})
     session.commit()
     with pytest.raises(Conflict):
-        operations.retry_dead_letter(session, admin, row.id)  # not dead yet
+        operations.retry_dead_letter(session, as_staff(admin), row.id)  # not dead yet
     outbox.mark_failed(session, row, "SMTPServerDisconnected", max_attempts=1)
     assert [r.id for r in operations.deliveries(session, "dead")] == [row.id]
     with pytest.raises(Forbidden):
-        operations.retry_dead_letter(session, adviser, row.id)
+        operations.retry_dead_letter(session, as_staff(adviser), row.id)
     with pytest.raises(NotFound):
-        operations.discard_dead_letter(session, admin, 999_999)
+        operations.discard_dead_letter(session, as_staff(admin), 999_999)
 
-    operations.discard_dead_letter(session, admin, row.id)
+    operations.discard_dead_letter(session, as_staff(admin), row.id)
     assert row.status == "discarded" and "discarded by admin@example.fi" in row.note
-    operations.retry_dead_letter(session, admin, row.id)
+    operations.retry_dead_letter(session, as_staff(admin), row.id)
     assert (row.status, row.attempts) == ("pending", 0)
     assert "retried by admin@example.fi" in row.note
     assert row.last_error == "SMTPServerDisconnected"  # kept for the record
@@ -128,7 +129,7 @@ def test_the_case_log_lists_what_was_queued_about_the_case(
     adviser = make_user()
     case = cases.submit_case(session, raw_submission())
     other = cases.submit_case(session, raw_submission(email="other@example.fi"))
-    cases.reply(session, adviser, case.id, "Hello!")
+    cases.reply(session, as_staff(adviser), case.id, "Hello!")
     sent = operations.sent_for_case(session, case.id)
     assert [row.kind for row in sent] == ["email.case_received", "email.staff_reply"]
     assert [row.kind for row in operations.sent_for_case(session, other.id)] == [
@@ -194,17 +195,23 @@ def test_only_administrators_manage_webhooks(session: Session, make_user: Any) -
     adviser = make_user()
     admin = make_user("admin@example.fi", role="admin", authority="lahti", teams=())
     with pytest.raises(Forbidden):
-        webhooks.create_subscription(session, adviser, "CRM", "https://crm.example.fi", [])
+        webhooks.create_subscription(
+            session, as_staff(adviser), "CRM", "https://crm.example.fi", []
+        )
     created = webhooks.create_subscription(
-        session, admin, " CRM ", "https://crm.example.fi", ["case.closed", "case.received"]
+        session,
+        as_staff(admin),
+        " CRM ",
+        "https://crm.example.fi",
+        ["case.closed", "case.received"],
     )
     assert created.name == "CRM" and created.events == ["case.received", "case.closed"]
     assert created.secret.startswith("whsec_") and len(created.secret) > 40
     old = created.secret
-    assert webhooks.rotate_secret(session, admin, created.id).secret != old
+    assert webhooks.rotate_secret(session, as_staff(admin), created.id).secret != old
     with pytest.raises(Forbidden):
-        webhooks.set_active(session, adviser, created.id, False)
+        webhooks.set_active(session, as_staff(adviser), created.id, False)
     with pytest.raises(NotFound):
-        webhooks.delete_subscription(session, admin, 999_999)
+        webhooks.delete_subscription(session, as_staff(admin), 999_999)
     assert [s.id for s in webhooks.list_subscriptions(session)] == [created.id]
     assert session.scalars(select(OutboxMessage)).all() == []

@@ -11,6 +11,7 @@ from desk.models import Notification, OutboxMessage, User
 from desk.services import cases
 from desk.services.notify import preferences, publish
 from tests.conftest import raw_submission
+from tests.support.actors import as_staff
 
 
 def kinds(session: Session) -> list[str]:
@@ -32,10 +33,10 @@ def choose(session: Session, user: User, **choices: str) -> None:
 def test_status_changes_tell_the_employer_what_happened(session: Session, make_user: Any) -> None:
     adviser = make_user()
     case = cases.submit_case(session, raw_submission())
-    cases.claim(session, adviser, case.id)  # open: nothing for the employer
-    cases.change_status(session, adviser, case.id, "waiting")
-    cases.change_status(session, adviser, case.id, "resolved")
-    cases.change_status(session, adviser, case.id, "closed")
+    cases.claim(session, as_staff(adviser), case.id)  # open: nothing for the employer
+    cases.change_status(session, as_staff(adviser), case.id, "waiting")
+    cases.change_status(session, as_staff(adviser), case.id, "resolved")
+    cases.change_status(session, as_staff(adviser), case.id, "closed")
     assert [k for k in kinds(session) if k.startswith("email.")] == [
         "email.case_received",
         "email.case_waiting",
@@ -85,7 +86,7 @@ def test_employer_answer_follows_each_persons_choice(session: Session, make_user
 def test_the_person_who_acts_is_not_notified(session: Session, make_user: Any) -> None:
     adviser = make_user()
     case = cases.submit_case(session, raw_submission())
-    cases.claim(session, adviser, case.id)
+    cases.claim(session, as_staff(adviser), case.id)
     assert "case_assigned" not in [event for _user, event in bells(session)]
     assert "notify.case_assigned" not in kinds(session)
 

@@ -12,6 +12,7 @@ from desk.models import Case, RoutingRuleSetVersion
 from desk.services import cases, routing, routing_rules
 from desk.services.errors import Conflict, Forbidden
 from tests.conftest import ROUTING_FILE, raw_submission
+from tests.support.actors import as_staff
 
 LAHTI_RECRUITMENT = RawRule(
     id="lahti-recruitment",
@@ -85,7 +86,7 @@ def test_adding_a_rule_makes_a_draft_that_routes_nothing_until_published(
     session: Session, admin
 ) -> None:
     # Below the Lahti rule it could never fire, so it goes above it.
-    draft = routing_rules.add(session, admin, 1, LAHTI_RECRUITMENT, before="lahti")
+    draft = routing_rules.add(session, as_staff(admin), 1, LAHTI_RECRUITMENT, before="lahti")
     assert (draft.number, draft.action, draft.rule_id) == (2, "added", "lahti-recruitment")
     assert draft.created_by_id == admin.id and draft.created_at is not None
     assert draft.published_at is None
@@ -98,8 +99,8 @@ def test_adding_a_rule_makes_a_draft_that_routes_nothing_until_published(
         "lahti-employer-services"
     )
     # Moved up once more (it does not overlap the outside rule), then published.
-    routing_rules.move(session, admin, 2, "lahti-recruitment", "up")
-    published = routing_rules.publish(session, admin, 3)
+    routing_rules.move(session, as_staff(admin), 2, "lahti-recruitment", "up")
+    published = routing_rules.publish(session, as_staff(admin), 3)
     assert (published.number, published.published_by_id) == (3, admin.id)
     assert published.published_at is not None
     assert not routing_rules.state(session).has_draft
@@ -115,12 +116,12 @@ def test_adding_a_rule_makes_a_draft_that_routes_nothing_until_published(
 
 
 def test_every_change_is_a_version_with_who_and_when(session: Session, admin) -> None:
-    routing_rules.add(session, admin, 1, LAHTI_RECRUITMENT, before="lahti")
-    routing_rules.toggle(session, admin, 2, "lahti-recruitment", False)
-    routing_rules.toggle(session, admin, 3, "lahti-recruitment", True)
+    routing_rules.add(session, as_staff(admin), 1, LAHTI_RECRUITMENT, before="lahti")
+    routing_rules.toggle(session, as_staff(admin), 2, "lahti-recruitment", False)
+    routing_rules.toggle(session, as_staff(admin), 3, "lahti-recruitment", True)
     routing_rules.edit(
         session,
-        admin,
+        as_staff(admin),
         4,
         "lahti-recruitment",
         RawRule(
@@ -131,7 +132,7 @@ def test_every_change_is_a_version_with_who_and_when(session: Session, admin) ->
             key_account="yes",
         ),
     )
-    routing_rules.delete(session, admin, 5, "lahti-recruitment")
+    routing_rules.delete(session, as_staff(admin), 5, "lahti-recruitment")
     history = routing_rules.versions(session)
     assert [(v.number, v.action, v.rule_id) for v in history] == [
         (6, "deleted", "lahti-recruitment"),
@@ -153,7 +154,7 @@ def test_every_change_is_a_version_with_who_and_when(session: Session, admin) ->
     # Back to the published rules: no draft to publish.
     assert not routing_rules.state(session).has_draft
     with pytest.raises(Conflict) as info:
-        routing_rules.publish(session, admin, 6)
+        routing_rules.publish(session, as_staff(admin), 6)
     assert info.value.code == "no_draft"
 
 
@@ -161,27 +162,29 @@ def test_every_change_is_a_version_with_who_and_when(session: Session, admin) ->
     ("change", "problems"),
     [
         (
-            lambda s, a: routing_rules.toggle(s, a, 1, "fallback", False),
+            lambda s, a: routing_rules.toggle(s, as_staff(a), 1, "fallback", False),
             [Problem("missing_catch_all")],
         ),
         (
-            lambda s, a: routing_rules.move(s, a, 1, "fallback", "up"),
+            lambda s, a: routing_rules.move(s, as_staff(a), 1, "fallback", "up"),
             [Problem("unreachable", "paijat-hame", "fallback")],
         ),
         (
             lambda s, a: routing_rules.add(
-                s, a, 1, RawRule(id="everything", team="regional-intake")
+                s, as_staff(a), 1, RawRule(id="everything", team="regional-intake")
             ),
             [Problem("unreachable", "fallback", "everything")],
         ),
         (
             lambda s, a: routing_rules.add(
-                s, a, 1, RawRule(id="x", team="no-such-team", needs=("job-ad",))
+                s, as_staff(a), 1, RawRule(id="x", team="no-such-team", needs=("job-ad",))
             ),
             [Problem("unknown_team", "x", "no-such-team")],
         ),
         (
-            lambda s, a: routing_rules.edit(s, a, 1, "lahti", RawRule(team="regional-intake")),
+            lambda s, a: routing_rules.edit(
+                s, as_staff(a), 1, "lahti", RawRule(team="regional-intake")
+            ),
             [
                 Problem("unreachable", "paijat-hame", "lahti"),
                 Problem("unreachable", "fallback", "lahti"),
@@ -201,30 +204,30 @@ def test_invalid_changes_are_refused_and_nothing_is_stored(
 
 def test_form_errors_and_stale_versions(session: Session, admin) -> None:
     with pytest.raises(InvalidRuleInput) as info:
-        routing_rules.add(session, admin, 1, RawRule(id="lahti", team="regional-intake"))
+        routing_rules.add(session, as_staff(admin), 1, RawRule(id="lahti", team="regional-intake"))
     assert info.value.errors == {"id": "duplicate"}
     with pytest.raises(InvalidRuleInput) as info:
-        routing_rules.add(session, admin, 1, RawRule(id="", team=""), before="nope")
+        routing_rules.add(session, as_staff(admin), 1, RawRule(id="", team=""), before="nope")
     assert info.value.errors == {"id": "required", "team": "required", "before": "invalid"}
-    routing_rules.add(session, admin, 1, LAHTI_RECRUITMENT, before="lahti")
+    routing_rules.add(session, as_staff(admin), 1, LAHTI_RECRUITMENT, before="lahti")
     with pytest.raises(Conflict) as conflict:  # someone else saved version 2 meanwhile
-        routing_rules.move(session, admin, 1, "lahti", "down")
+        routing_rules.move(session, as_staff(admin), 1, "lahti", "down")
     assert conflict.value.code == "stale_version"
 
 
 def test_only_administrators_edit_rules(session: Session, make_user) -> None:
     adviser = make_user()
     with pytest.raises(Forbidden):
-        routing_rules.add(session, adviser, 1, LAHTI_RECRUITMENT)
+        routing_rules.add(session, as_staff(adviser), 1, LAHTI_RECRUITMENT)
     with pytest.raises(Forbidden):
-        routing_rules.publish(session, adviser, 1)
+        routing_rules.publish(session, as_staff(adviser), 1)
 
 
 def test_discard_and_restore(session: Session, admin) -> None:
-    routing_rules.add(session, admin, 1, LAHTI_RECRUITMENT, before="lahti")
-    discarded = routing_rules.discard(session, admin, 2)
+    routing_rules.add(session, as_staff(admin), 1, LAHTI_RECRUITMENT, before="lahti")
+    discarded = routing_rules.discard(session, as_staff(admin), 2)
     assert discarded.action == "discarded" and not routing_rules.state(session).has_draft
-    restored = routing_rules.restore(session, admin, 3, 2)
+    restored = routing_rules.restore(session, as_staff(admin), 3, 2)
     assert (restored.number, restored.action, restored.rule_id) == (4, "restored", "2")
     assert routing_rules.state(session).changed_rule_ids == {"lahti-recruitment"}
 
@@ -241,7 +244,7 @@ def test_dry_run_counts_the_cases_that_would_move_and_where(session: Session, ad
     before = routing_rules.dry_run(session, 30, now=now + timedelta(seconds=1))
     assert (before.has_draft, before.outcome.total, before.outcome.moved) == (False, 4, 0)
 
-    routing_rules.add(session, admin, 1, LAHTI_RECRUITMENT, before="lahti")
+    routing_rules.add(session, as_staff(admin), 1, LAHTI_RECRUITMENT, before="lahti")
     result = routing_rules.dry_run(session, 30, now=now + timedelta(seconds=1))
     assert (result.days, result.published_number, result.draft_number) == (30, 1, 2)
     assert (result.outcome.total, result.outcome.moved) == (4, 2)

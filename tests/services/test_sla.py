@@ -28,6 +28,7 @@ from desk.models import (
 from desk.services import cases, demo_cases, sla, sla_policies, users
 from desk.services.errors import Conflict
 from tests.conftest import raw_submission
+from tests.support.actors import as_staff
 
 MINUTE = timedelta(minutes=1)
 
@@ -111,21 +112,21 @@ def test_change_security_has_four_business_hours(session: Session) -> None:
 def test_the_first_public_reply_meets_the_first_response(session: Session) -> None:
     adviser = add_user(session, "adviser@example.fi")
     case = cases.submit_case(session, raw_submission())
-    cases.add_note(session, adviser, case.id, "Internal only")
+    cases.add_note(session, as_staff(adviser), case.id, "Internal only")
     assert targets(session, case)["first_response"].met_at is None
-    cases.reply(session, adviser, case.id, "Hello!")
+    cases.reply(session, as_staff(adviser), case.id, "Hello!")
     rows = targets(session, case)
     assert rows["first_response"].met_at == case.first_response_at
     assert rows["resolution"].met_at is None and rows["resolution"].running_since is not None
-    cases.reply(session, adviser, case.id, "Another reply changes nothing")
+    cases.reply(session, as_staff(adviser), case.id, "Another reply changes nothing")
     assert targets(session, case)["first_response"].met_at == case.first_response_at
 
 
 def test_waiting_pauses_the_clocks_and_the_employer_answer_resumes_them(session: Session) -> None:
     adviser = add_user(session, "adviser@example.fi")
     case = cases.submit_case(session, raw_submission())
-    cases.claim(session, adviser, case.id)
-    cases.change_status(session, adviser, case.id, "waiting")
+    cases.claim(session, as_staff(adviser), case.id)
+    cases.change_status(session, as_staff(adviser), case.id, "waiting")
     rows = targets(session, case)
     assert all(r.running_since is None and r.paused_at is not None for r in rows.values())
     assert (case.sla_next_check_at, case.sla_due_at) == (None, None)
@@ -178,7 +179,7 @@ def test_resolving_meets_the_resolution_and_reopening_resumes_it(session: Sessio
 def test_a_case_keeps_the_policy_it_was_opened_under(session: Session) -> None:
     admin = add_user(session, "admin@example.fi", role="admin", teams=())
     before = cases.submit_case(session, raw_submission(), now=hki(2026, 3, 2, 8))
-    row = sla_policies.change_policy(session, admin, "recruitment", 240, 2400, 80)
+    row = sla_policies.change_policy(session, as_staff(admin), "recruitment", 240, 2400, 80)
     assert (row.version, row.created_by_id) == (2, admin.id)
     after = cases.submit_case(session, raw_submission(), now=hki(2026, 3, 2, 8))
 
@@ -197,7 +198,7 @@ def test_a_case_keeps_the_policy_it_was_opened_under(session: Session) -> None:
     assert listing["job-ad"].version == 0  # the shipped default, nothing stored yet
     assert [v.version for v in sla_policies.policy_history(session, "recruitment")] == [2, 1]
     with pytest.raises(Conflict):
-        sla_policies.change_policy(session, admin, "recruitment", 240, 2400, 80)
+        sla_policies.change_policy(session, as_staff(admin), "recruitment", 240, 2400, 80)
     session.rollback()
     # Removing the administrator keeps the versions they saved.
     versions = session.scalar(select(func.count()).select_from(SlaPolicy))
@@ -208,7 +209,7 @@ def test_a_case_keeps_the_policy_it_was_opened_under(session: Session) -> None:
 
 def test_a_first_policy_change_keeps_the_shipped_default_as_version_one(session: Session) -> None:
     admin = add_user(session, "admin@example.fi", role="admin", teams=())
-    sla_policies.change_policy(session, admin, "job-ad", 240, 480, 75)
+    sla_policies.change_policy(session, as_staff(admin), "job-ad", 240, 480, 75)
     history = sla_policies.policy_history(session, "job-ad")
     assert [(v.version, v.first_response_minutes, v.created_by_id) for v in history] == [
         (2, 240, admin.id),
@@ -218,10 +219,12 @@ def test_a_first_policy_change_keeps_the_shipped_default_as_version_one(session:
 
 def test_closure_days_close_the_desk_or_one_authority(session: Session) -> None:
     admin = add_user(session, "admin@example.fi", role="admin", teams=())
-    sla_policies.add_closure_day(session, admin, date(2026, 3, 3), "paijat-hame", "Training day")
-    sla_policies.add_closure_day(session, admin, date(2026, 3, 4), None, "Moving house")
+    sla_policies.add_closure_day(
+        session, as_staff(admin), date(2026, 3, 3), "paijat-hame", "Training day"
+    )
+    sla_policies.add_closure_day(session, as_staff(admin), date(2026, 3, 4), None, "Moving house")
     with pytest.raises(Conflict):
-        sla_policies.add_closure_day(session, admin, date(2026, 3, 4), None, "again")
+        sla_policies.add_closure_day(session, as_staff(admin), date(2026, 3, 4), None, "again")
     session.rollback()
 
     monday = hki(2026, 3, 2, 15)
@@ -237,7 +240,7 @@ def test_closure_days_close_the_desk_or_one_authority(session: Session) -> None:
         (date(2026, 3, 3), "paijat-hame"),
         (date(2026, 3, 4), None),
     ]
-    sla_policies.remove_closure_day(session, days[0].id)
+    sla_policies.remove_closure_day(session, as_staff(admin), days[0].id)
     assert len(sla_policies.list_closure_days(session)) == 1
 
 
@@ -269,7 +272,7 @@ resolution_minutes = 960
     )
     sla_policies.load_sla_config(session, config)
     admin = add_user(session, "admin@example.fi", role="admin", teams=())
-    sla_policies.change_policy(session, admin, "job-ad", 60, 480, 50)
+    sla_policies.change_policy(session, as_staff(admin), "job-ad", 60, 480, 50)
     sla_policies.load_sla_config(session, config)  # idempotent; keeps the edit
 
     assert session.get(BusinessHoursRow, "lahti").hours["fri"] == "08:00-14:00"
@@ -461,8 +464,12 @@ def test_queue_sorted_by_nearest_due_time(session: Session, staff) -> None:
     paused = cases.submit_case(session, raw_submission(), now=hki(2026, 3, 2, 7))
     set_status(session, paused, "waiting", hki(2026, 3, 2, 9))
     adviser = staff["a"]
-    assert [c.id for c in cases.team_queue(session, adviser)] == [paused.id, older.id, urgent.id]
-    assert [c.id for c in cases.team_queue(session, adviser, "due")] == [
+    assert [c.id for c in cases.team_queue(session, as_staff(adviser))] == [
+        paused.id,
+        older.id,
+        urgent.id,
+    ]
+    assert [c.id for c in cases.team_queue(session, as_staff(adviser), "due")] == [
         urgent.id,
         older.id,
         paused.id,

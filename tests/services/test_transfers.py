@@ -14,6 +14,7 @@ from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.services.notifications import email_for
 from desk.services.transfers import InvalidTransfer
 from tests.conftest import raw_submission
+from tests.support.actors import as_staff
 
 SENT = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
 
@@ -36,13 +37,13 @@ def test_transfer_keeps_the_sla_start_and_tells_the_employer(
     session: Session, ph_adviser, lahti_adviser
 ) -> None:
     case = cases.submit_case(session, raw_submission(language="sv"), now=SENT)
-    cases.claim(session, ph_adviser, case.id)
-    cases.reply(session, ph_adviser, case.id, "We looked at it")
+    cases.claim(session, as_staff(ph_adviser), case.id)
+    cases.reply(session, as_staff(ph_adviser), case.id, "We looked at it")
     first_response = case.first_response_at
 
     moved = transfers.transfer(
         session,
-        ph_adviser,
+        as_staff(ph_adviser),
         case.id,
         "lahti-employer-services",
         "Arbetsplatsen ligger i Lahtis",
@@ -80,23 +81,23 @@ def test_transfer_keeps_the_sla_start_and_tells_the_employer(
     assert spec.context["link"] == f"http://desk.test/case/{stored.employer_token}"
 
     # The old team no longer sees it; the new one works it.
-    assert not can_view(ph_adviser, stored)
-    assert can_work(lahti_adviser, stored)
-    assert stored in cases.team_queue(session, lahti_adviser)
+    assert not can_view(as_staff(ph_adviser), stored)
+    assert can_work(as_staff(lahti_adviser), stored)
+    assert stored in cases.team_queue(session, as_staff(lahti_adviser))
 
 
 def test_transfer_needs_a_reason_and_another_team(session: Session, ph_adviser) -> None:
     case = cases.submit_case(session, raw_submission())
     with pytest.raises(InvalidTransfer) as info:
-        transfers.transfer(session, ph_adviser, case.id, "", "  ")
+        transfers.transfer(session, as_staff(ph_adviser), case.id, "", "  ")
     assert info.value.errors == {"team": "required", "reason": "required"}
     with pytest.raises(InvalidTransfer) as info:
         transfers.transfer(
-            session, ph_adviser, case.id, "paijat-hame-employer-services", "x" * 1001
+            session, as_staff(ph_adviser), case.id, "paijat-hame-employer-services", "x" * 1001
         )
     assert info.value.errors == {"team": "same", "reason": "too_long"}
     with pytest.raises(InvalidTransfer) as info:
-        transfers.transfer(session, ph_adviser, case.id, "no-such-team", "because")
+        transfers.transfer(session, as_staff(ph_adviser), case.id, "no-such-team", "because")
     assert info.value.errors == {"team": "invalid"}
     session.rollback()
     assert [e.kind for e in session.get(Case, case.id).events] == ["created", "routed"]
@@ -106,72 +107,94 @@ def test_transfer_needs_a_reason_and_another_team(session: Session, ph_adviser) 
 def test_only_the_case_team_transfers(session, ph_adviser, lahti_adviser, make_user) -> None:
     case = cases.submit_case(session, raw_submission())
     with pytest.raises(NotFound):
-        transfers.transfer(session, lahti_adviser, case.id, "lahti-employer-services", "mine")
+        transfers.transfer(
+            session, as_staff(lahti_adviser), case.id, "lahti-employer-services", "mine"
+        )
     manager = make_user("m@example.fi", role="manager", teams=())
     with pytest.raises(Forbidden):
-        transfers.transfer(session, manager, case.id, "lahti-employer-services", "mine")
-    cases.change_status(session, ph_adviser, case.id, "resolved")
-    cases.change_status(session, ph_adviser, case.id, "closed")
+        transfers.transfer(session, as_staff(manager), case.id, "lahti-employer-services", "mine")
+    cases.change_status(session, as_staff(ph_adviser), case.id, "resolved")
+    cases.change_status(session, as_staff(ph_adviser), case.id, "closed")
     with pytest.raises(Conflict):
-        transfers.transfer(session, ph_adviser, case.id, "lahti-employer-services", "late")
+        transfers.transfer(
+            session, as_staff(ph_adviser), case.id, "lahti-employer-services", "late"
+        )
 
 
 def test_transfer_assigns_in_the_new_team(session, ph_adviser, make_user) -> None:
     admin = make_user("admin@example.fi", role="admin", teams=())
     ka = make_user("ka@example.fi", authority="lahti", teams=("lahti-employer-services",))
-    key_accounts.name_key_account(session, admin, "0112038-9", ka.id)
+    key_accounts.name_key_account(session, as_staff(admin), "0112038-9", ka.id)
     case = cases.submit_case(session, raw_submission())
     assert [f.user_id for f in case.followers] == [ka.id]  # not their team: they follow
-    moved = transfers.transfer(session, ph_adviser, case.id, "lahti-employer-services", "Lahti")
+    moved = transfers.transfer(
+        session, as_staff(ph_adviser), case.id, "lahti-employer-services", "Lahti"
+    )
     assert moved.assignee_id == ka.id  # now it is their team: assigned to them
     assert moved.events[-1].data["mode"] == "key_account"
     assert moved.events[-1].actor_id == ph_adviser.id
 
     other = cases.submit_case(session, raw_submission(business_id="0737546-2"))
-    assignment.update_team_settings(session, admin, "lahti-employer-services", "least_open", False)
-    moved = transfers.transfer(session, ph_adviser, other.id, "lahti-employer-services", "Lahti")
+    assignment.update_team_settings(
+        session, as_staff(admin), "lahti-employer-services", "least_open", False
+    )
+    moved = transfers.transfer(
+        session, as_staff(ph_adviser), other.id, "lahti-employer-services", "Lahti"
+    )
     assert moved.assignee_id == ka.id  # the only present adviser
 
 
 def test_collaborating_team_reads_and_writes_notes(session, ph_adviser, lahti_adviser) -> None:
     case = cases.submit_case(session, raw_submission())
-    assert not can_view(lahti_adviser, case)
+    assert not can_view(as_staff(lahti_adviser), case)
     candidates = collaboration.collaborator_candidates(session, case)
     assert [team.slug for team in candidates] == ["lahti-employer-services"]
     with pytest.raises(Conflict):
-        collaboration.add_collaborator(session, ph_adviser, case.id, "regional-intake")
+        collaboration.add_collaborator(session, as_staff(ph_adviser), case.id, "regional-intake")
     with pytest.raises(NotFound):
-        collaboration.add_collaborator(session, lahti_adviser, case.id, "lahti-employer-services")
+        collaboration.add_collaborator(
+            session, as_staff(lahti_adviser), case.id, "lahti-employer-services"
+        )
 
-    collaboration.add_collaborator(session, ph_adviser, case.id, "lahti-employer-services")
+    collaboration.add_collaborator(
+        session, as_staff(ph_adviser), case.id, "lahti-employer-services"
+    )
     assert case.events[-1].kind == "collaborator_added"
     assert collaboration.collaborator_candidates(session, case) == []
-    assert can_view(lahti_adviser, case) and can_note(lahti_adviser, case)
-    assert not can_work(lahti_adviser, case)
-    assert cases.add_note(session, lahti_adviser, case.id, "Their Lahti site too").visibility == (
-        "internal"
-    )
+    assert can_view(as_staff(lahti_adviser), case) and can_note(as_staff(lahti_adviser), case)
+    assert not can_work(as_staff(lahti_adviser), case)
+    assert cases.add_note(
+        session, as_staff(lahti_adviser), case.id, "Their Lahti site too"
+    ).visibility == ("internal")
     with pytest.raises(Forbidden):
-        cases.reply(session, lahti_adviser, case.id, "Public words")
+        cases.reply(session, as_staff(lahti_adviser), case.id, "Public words")
     with pytest.raises(Forbidden):
-        cases.claim(session, lahti_adviser, case.id)
-    assert [c.reference for c in collaboration.watched_cases(session, lahti_adviser)] == [
+        cases.claim(session, as_staff(lahti_adviser), case.id)
+    assert [c.reference for c in collaboration.watched_cases(session, as_staff(lahti_adviser))] == [
         case.reference
     ]
-    assert collaboration.watched_cases(session, ph_adviser) == []  # in their own queue already
+    assert (
+        collaboration.watched_cases(session, as_staff(ph_adviser)) == []
+    )  # in their own queue already
 
-    collaboration.remove_collaborator(session, ph_adviser, case.id, "lahti-employer-services")
-    assert not can_view(lahti_adviser, case)
+    collaboration.remove_collaborator(
+        session, as_staff(ph_adviser), case.id, "lahti-employer-services"
+    )
+    assert not can_view(as_staff(lahti_adviser), case)
     with pytest.raises(NotFound):  # they may not even know the case exists any more
-        cases.add_note(session, lahti_adviser, case.id, "No longer")
+        cases.add_note(session, as_staff(lahti_adviser), case.id, "No longer")
 
 
 def test_transfer_to_the_collaborating_team_makes_it_the_lead(
     session, ph_adviser, lahti_adviser
 ) -> None:
     case = cases.submit_case(session, raw_submission())
-    collaboration.add_collaborator(session, ph_adviser, case.id, "lahti-employer-services")
-    moved = transfers.transfer(session, ph_adviser, case.id, "lahti-employer-services", "Lead")
+    collaboration.add_collaborator(
+        session, as_staff(ph_adviser), case.id, "lahti-employer-services"
+    )
+    moved = transfers.transfer(
+        session, as_staff(ph_adviser), case.id, "lahti-employer-services", "Lead"
+    )
     assert moved.collaborators == []
     assert [t.slug for t in collaboration.collaborator_candidates(session, moved)] == [
         "paijat-hame-employer-services"

@@ -7,6 +7,7 @@ import pytest
 
 from desk.services import cases, key_accounts
 from tests.conftest import login, raw_submission
+from tests.support.actors import as_staff
 
 
 def page(response) -> str:
@@ -105,7 +106,7 @@ def test_collaborating_team_reads_and_notes_but_does_not_reply(ph, app_session, 
 def test_key_account_follower_sees_the_case_in_their_list(client, app_session, staff) -> None:
     admin = staff("admin@example.fi", role="admin", teams=())
     adviser = staff("ka@example.fi", authority="lahti", teams=("lahti-employer-services",))
-    key_accounts.name_key_account(app_session, admin, "0112038-9", adviser.id)
+    key_accounts.name_key_account(app_session, as_staff(admin), "0112038-9", adviser.id)
     case = cases.submit_case(app_session, raw_submission(language="en"))
     login(client, "ka@example.fi")
     queue = page(client.get("/staff/?lang=en"))

@@ -12,6 +12,7 @@ from desk.domain.business_calendar import default_calendar
 from desk.models import ClosureDay, SlaPolicy, utcnow
 from desk.services import cases
 from tests.conftest import login, raw_submission
+from tests.support.actors import as_staff
 
 
 def submit(app_session, **changes):
@@ -76,7 +77,7 @@ def test_the_employer_sees_expected_dates(client, app_session, staff) -> None:
     assert "at the latest" in first
     assert 'href="/processing-times"' in page
 
-    cases.change_status(app_session, adviser, case.id, "waiting")
+    cases.change_status(app_session, as_staff(adviser), case.id, "waiting")
     page = text(client.get(f"/case/{case.employer_token}?lang=en"))
     assert "On hold while we wait for your answer" in page
 

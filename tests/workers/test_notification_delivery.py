@@ -26,6 +26,7 @@ from desk.services import cases, mailer, outbox, reference_data, routing, schema
 from desk.services.mailcatcher import FilingHandler, start_catcher
 from desk.services.notify import preferences, publish
 from tests.conftest import REFERENCE_FILE, ROUTING_FILE, raw_submission
+from tests.support.actors import as_staff
 from tests.support.services import free_port
 from tests.support.tiers import unavailable
 from tests.workers.test_delivery import received, wait_for
@@ -88,12 +89,12 @@ def test_every_employer_email_in_the_employers_language(desk: dict[str, Any]) ->
             case = cases.submit_case(
                 session, raw_submission(language=language, email=f"{language}@example.fi")
             )
-            cases.claim(session, adviser, case.id)
-            cases.reply(session, adviser, case.id, f"Question in {language}?")
-            cases.change_status(session, adviser, case.id, "waiting")
+            cases.claim(session, as_staff(adviser), case.id)
+            cases.reply(session, as_staff(adviser), case.id, f"Question in {language}?")
+            cases.change_status(session, as_staff(adviser), case.id, "waiting")
             cases.employer_reply(session, case.employer_token, "Answer.")  # the adviser hears
-            cases.change_status(session, adviser, case.id, "resolved")
-            cases.change_status(session, adviser, case.id, "closed")
+            cases.change_status(session, as_staff(adviser), case.id, "resolved")
+            cases.change_status(session, as_staff(adviser), case.id, "closed")
             made[language] = case
 
     mails = relay_until(desk, 3 * 5 + 3)

@@ -8,6 +8,7 @@ from typing import Any
 from desk.services import cases, key_accounts, transfers, users
 from desk.services.mailcatcher import start_catcher
 from tests.conftest import PASSWORD, raw_submission
+from tests.support.actors import as_staff
 
 # The worker fixtures (a real Celery worker over the embedded broker and Redis, a real app).
 from tests.workers.test_delivery import broker, desk, received, wait_for  # noqa: F401
@@ -35,12 +36,16 @@ def test_transfer_and_follower_mail_travel_through_the_worker(desk: dict[str, An
             session, "ph@example.fi", "adviser", ["paijat-hame-employer-services"], "fi"
         )
         ka = _staff(session, "ka@example.fi", "adviser", ["regional-intake"], "en")
-        key_accounts.name_key_account(session, admin, "0112038-9", ka.id)
+        key_accounts.name_key_account(session, as_staff(admin), "0112038-9", ka.id)
         case = cases.submit_case(
             session, raw_submission(language="sv", municipality="Itis", email="sara@example.fi")
         )
         transfers.transfer(
-            session, adviser, case.id, "lahti-employer-services", "Arbetsplatsen ligger i Lahtis"
+            session,
+            as_staff(adviser),
+            case.id,
+            "lahti-employer-services",
+            "Arbetsplatsen ligger i Lahtis",
         )
     catcher = start_catcher(desk["mail"], port=desk["smtp_port"])
     try:

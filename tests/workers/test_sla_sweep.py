@@ -24,6 +24,7 @@ from desk.models import SlaEvent, Team, User, utcnow
 from desk.services import cases, reference_data, routing, schema
 from desk.services.mailcatcher import start_catcher
 from tests.conftest import REFERENCE_FILE, ROUTING_FILE, raw_submission
+from tests.support.actors import as_staff
 from tests.support.services import free_port
 from tests.workers.test_delivery import received, wait_for
 from workers.celery_app import make_celery
@@ -89,7 +90,7 @@ def test_beat_and_worker_deliver_each_breach_once(desk: dict[str, Any]) -> None:
         # Change security: 4 business hours to the first response; received 5 hours ago.
         received_at = default_calendar().subtract_business_time(utcnow(), timedelta(hours=5))
         case = cases.submit_case(session, raw_submission(need="change-security"), now=received_at)
-        cases.claim(session, adviser, case.id)
+        cases.claim(session, as_staff(adviser), case.id)
         reference, adviser_email, manager_email = case.reference, adviser.email, manager.email
 
     desk["beat"].start()

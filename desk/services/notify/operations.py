@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desk.models import OutboxMessage, User
+from desk.models import OutboxMessage
 from desk.services import outbox
-from desk.services.errors import Conflict, Forbidden, NotFound
+from desk.services.access import Actor, require_admin
+from desk.services.errors import Conflict, NotFound
 
 STATUSES = (
     "pending",
@@ -19,11 +20,6 @@ STATUSES = (
     "discarded",
 )
 PAGE = 200
-
-
-def _require_admin(user: User) -> None:
-    if user.role != "admin":
-        raise Forbidden("only administrators manage deliveries")
 
 
 def status_counts(session: Session) -> dict[str, int]:
@@ -49,9 +45,9 @@ def sent_for_case(session: Session, case_id: int) -> list[OutboxMessage]:
     return list(session.scalars(stmt.order_by(OutboxMessage.id)))
 
 
-def retry_dead_letter(session: Session, admin: User, outbox_id: int) -> OutboxMessage:
+def retry_dead_letter(session: Session, actor: Actor, outbox_id: int) -> OutboxMessage:
     """Send a dead (or discarded) row again with a fresh attempt budget."""
-    _require_admin(admin)
+    admin = require_admin(actor, "manage deliveries")
     if session.get(OutboxMessage, outbox_id) is None:
         raise NotFound(str(outbox_id))
     row = outbox.retry(session, outbox_id, by=admin.email)
@@ -60,9 +56,9 @@ def retry_dead_letter(session: Session, admin: User, outbox_id: int) -> OutboxMe
     return row
 
 
-def discard_dead_letter(session: Session, admin: User, outbox_id: int) -> OutboxMessage:
+def discard_dead_letter(session: Session, actor: Actor, outbox_id: int) -> OutboxMessage:
     """Give up on a dead row; it stays listed as discarded."""
-    _require_admin(admin)
+    admin = require_admin(actor, "manage deliveries")
     if session.get(OutboxMessage, outbox_id) is None:
         raise NotFound(str(outbox_id))
     row = outbox.discard(session, outbox_id, by=admin.email)

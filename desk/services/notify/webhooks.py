@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 
 from desk.domain.notification_catalogue import WEBHOOK_EVENTS
 from desk.domain.webhook_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from desk.models import Case, User, WebhookSubscription, utcnow
+from desk.models import Case, WebhookSubscription, utcnow
 from desk.services import outbox
-from desk.services.errors import Forbidden, NotFound
+from desk.services.access import Actor, require_admin
+from desk.services.errors import NotFound
 
 KIND = "webhook.case_event"
 MAX_NAME = 200
@@ -46,11 +47,6 @@ class WebhookFailed(Exception):
     def __init__(self, message: str, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
-
-
-def _require_admin(user: User) -> None:
-    if user.role != "admin":
-        raise Forbidden("only administrators manage webhooks")
 
 
 def new_secret() -> str:
@@ -84,10 +80,10 @@ def list_subscriptions(session: Session) -> list[WebhookSubscription]:
 
 
 def create_subscription(
-    session: Session, admin: User, name: str, url: str, events: list[str]
+    session: Session, actor: Actor, name: str, url: str, events: list[str]
 ) -> WebhookSubscription:
     """Subscribe a URL to case events (all of them when events is empty)."""
-    _require_admin(admin)
+    admin = require_admin(actor, "manage webhooks")
     errors = validate(name, url, events)
     if errors:
         raise InvalidSubscription(errors)
@@ -105,8 +101,8 @@ def create_subscription(
     return subscription
 
 
-def _get(session: Session, admin: User, subscription_id: int) -> WebhookSubscription:
-    _require_admin(admin)
+def _get(session: Session, actor: Actor, subscription_id: int) -> WebhookSubscription:
+    require_admin(actor, "manage webhooks")
     subscription = session.get(WebhookSubscription, subscription_id)
     if subscription is None:
         raise NotFound(str(subscription_id))
@@ -114,26 +110,26 @@ def _get(session: Session, admin: User, subscription_id: int) -> WebhookSubscrip
 
 
 def set_active(
-    session: Session, admin: User, subscription_id: int, active: bool
+    session: Session, actor: Actor, subscription_id: int, active: bool
 ) -> WebhookSubscription:
     """Pause or resume a subscription (events of a paused one are not sent)."""
-    subscription = _get(session, admin, subscription_id)
+    subscription = _get(session, actor, subscription_id)
     subscription.active = active
     session.commit()
     return subscription
 
 
-def rotate_secret(session: Session, admin: User, subscription_id: int) -> WebhookSubscription:
+def rotate_secret(session: Session, actor: Actor, subscription_id: int) -> WebhookSubscription:
     """Give the subscription a new signing secret."""
-    subscription = _get(session, admin, subscription_id)
+    subscription = _get(session, actor, subscription_id)
     subscription.secret = new_secret()
     session.commit()
     return subscription
 
 
-def delete_subscription(session: Session, admin: User, subscription_id: int) -> None:
+def delete_subscription(session: Session, actor: Actor, subscription_id: int) -> None:
     """Remove a subscription; its queued events end as suppressed."""
-    session.delete(_get(session, admin, subscription_id))
+    session.delete(_get(session, actor, subscription_id))
     session.commit()
 
 

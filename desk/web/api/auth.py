@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from desk.app import db_session
 from desk.models import ApiToken, Case, User
 from desk.services import api_tokens, cases
+from desk.services.access import Actor, Channel
 from desk.services.errors import NotFound
 from desk.web.api.problems import ApiProblem
 
@@ -82,6 +83,11 @@ def api_user() -> User:
     """The staff member the request's token acts as."""
     user: User = g.api_user
     return user
+
+
+def api_actor() -> Actor:
+    """The request's actor: the token's owner, through the API, from the client's address."""
+    return Actor.staff(api_user(), Channel.API, request.remote_addr)
 
 
 def employer_case(reference: str) -> Case:

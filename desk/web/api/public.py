@@ -19,6 +19,7 @@ from desk.app import db_session
 from desk.domain.intake import OTHER_MUNICIPALITY, InvalidSubmission, RawSubmission
 from desk.domain.languages import DEFAULT_LANGUAGE
 from desk.services import api_intake, cases, routing_explanation, sla, sla_policies
+from desk.services.access import Actor, Channel
 from desk.services.errors import Conflict
 from desk.web.api import representations as rep
 from desk.web.api.auth import CASE_TOKEN_HEADER, employer_case
@@ -191,7 +192,9 @@ def submit_case() -> tuple[dict[str, Any], int, dict[str, str]]:
             problem.errors.append(FieldError(IDEMPOTENCY_KEY, "invalid", "header"))
         raise problem
     try:
-        submitted = api_intake.submit(session, raw, key)
+        submitted = api_intake.submit(
+            session, raw, key, actor=Actor.employer(Channel.API, request.remote_addr)
+        )
     except InvalidSubmission as exc:
         raise invalid(exc.errors) from exc
     except api_intake.IdempotencyKeyReused as exc:
@@ -241,7 +244,12 @@ def post_case_message(reference: str) -> dict[str, Any]:
     case = employer_case(reference)
     body = load_body(MessageSchema)["body"]
     try:
-        message = cases.employer_reply(db_session(), case.employer_token, body)
+        message = cases.employer_reply(
+            db_session(),
+            case.employer_token,
+            body,
+            Actor.employer(Channel.API, request.remote_addr),
+        )
     except ValueError as exc:
         raise invalid({"body": str(exc)}) from exc
     except Conflict as exc:

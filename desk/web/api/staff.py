@@ -17,7 +17,7 @@ from desk.services import assignment, cases, sla, team_cases, transfers
 from desk.services.access import can_note, can_view, can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.web.api import representations as rep
-from desk.web.api.auth import api_user, require_scope
+from desk.web.api.auth import api_actor, require_scope
 from desk.web.api.core import json_body_doc, load_body, load_query, problems, query_doc, security
 from desk.web.api.problems import ApiProblem, invalid
 from desk.web.api.public import language
@@ -72,17 +72,15 @@ def _user_id(text: str | None) -> int | None:
 
 def _case(reference: str) -> Case:
     try:
-        return cases.get_case_for_staff(db_session(), api_user(), reference)
+        return cases.get_case_for_staff(db_session(), api_actor(), reference)
     except NotFound as exc:
         raise ApiProblem("not-found") from exc
 
 
 def _present(case: Case) -> dict[str, Any]:
-    session = db_session()
-    session.refresh(case)  # services set ids (assignee_id); load what they point at
-    user = api_user()
+    actor = api_actor()
     return rep.staff_case(
-        case, sla.case_targets(session, case), can_work(user, case), can_note(user, case)
+        case, sla.case_targets(db_session(), case), can_work(actor, case), can_note(actor, case)
     )
 
 
@@ -133,7 +131,7 @@ def list_teams() -> list[dict[str, Any]]:
     chosen = language()
     return [
         rep.team(team, cases.team_members_of(session, team.id), chosen)
-        for team in team_cases.listable_teams(session, api_user())
+        for team in team_cases.listable_teams(session, api_actor())
     ]
 
 
@@ -154,13 +152,13 @@ def list_teams() -> list[dict[str, Any]]:
 @require_scope("read")
 def list_team_cases(team: str) -> dict[str, Any]:
     args = load_query(CaseListQuerySchema)
-    user = api_user()
+    actor = api_actor()
     assignee = args.get("assignee")
     filters = team_cases.CaseFilters(
         statuses=tuple(args.get("status", ())),
         need=args.get("need"),
         municipality=args.get("municipality"),
-        assignee_id=user.id if assignee == "me" else _user_id(assignee),
+        assignee_id=actor.user_id if assignee == "me" else _user_id(assignee),
         unassigned=assignee == "none",
     )
     after = None
@@ -170,7 +168,7 @@ def list_team_cases(team: str) -> dict[str, Any]:
             raise invalid({"cursor": "invalid"}, location="query")
     try:
         page = team_cases.list_team_cases(
-            db_session(), user, team, filters, after, args.get("limit", 25)
+            db_session(), actor, team, filters, after, args.get("limit", 25)
         )
     except NotFound as exc:
         raise ApiProblem("not-found") from exc
@@ -207,7 +205,7 @@ def get_case(reference: str) -> dict[str, Any]:
 @require_scope("write")
 def claim(reference: str) -> dict[str, Any]:
     case = _case(reference)
-    return _present(_act(lambda: cases.claim(db_session(), api_user(), case.id)))
+    return _present(_act(lambda: cases.claim(db_session(), api_actor(), case.id)))
 
 
 @bp.route("/cases/<reference>/assign", methods=["POST"])
@@ -225,7 +223,7 @@ def assign(reference: str) -> dict[str, Any]:
     case = _case(reference)
     assignee = load_body(AssignmentSchema)["assignee"]
     try:
-        changed = _act(lambda: assignment.assign_case(db_session(), api_user(), case.id, assignee))
+        changed = _act(lambda: assignment.assign_case(db_session(), api_actor(), case.id, assignee))
     except assignment.InvalidAssignee as exc:
         db_session().rollback()
         raise invalid(exc.errors) from exc
@@ -236,7 +234,7 @@ def _message(reference: str, write: Any) -> dict[str, Any]:
     case = _case(reference)
     body = load_body(MessageSchema)["body"]
     try:
-        message = _act(lambda: write(db_session(), api_user(), case.id, body))
+        message = _act(lambda: write(db_session(), api_actor(), case.id, body))
     except ValueError as exc:
         db_session().rollback()
         raise invalid({"body": str(exc)}) from exc
@@ -293,7 +291,7 @@ def note(reference: str) -> dict[str, Any]:
 def change_status(reference: str) -> dict[str, Any]:
     case = _case(reference)
     status = load_body(StatusChangeSchema)["status"]
-    return _present(_act(lambda: cases.change_status(db_session(), api_user(), case.id, status)))
+    return _present(_act(lambda: cases.change_status(db_session(), api_actor(), case.id, status)))
 
 
 @bp.route("/cases/<reference>/transfer", methods=["POST"])
@@ -313,11 +311,11 @@ def change_status(reference: str) -> dict[str, Any]:
 def transfer(reference: str) -> dict[str, Any]:
     case = _case(reference)
     fields = load_body(TransferSchema)
-    user = api_user()
+    actor = api_actor()
     try:
         moved = _act(
             lambda: transfers.transfer(
-                db_session(), user, case.id, fields["team"], fields["reason"]
+                db_session(), actor, case.id, fields["team"], fields["reason"]
             )
         )
     except transfers.InvalidTransfer as exc:
@@ -328,5 +326,5 @@ def transfer(reference: str) -> dict[str, Any]:
         "team": moved.team.slug,
         "authority": moved.authority_slug,
         "reason": moved.routing_reason,
-        "can_view": can_view(user, moved),
+        "can_view": can_view(actor, moved),
     }

@@ -1,0 +1,82 @@
+"""The access policy as a table: who may see, work on and administer what (no database)."""
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from desk.services import access
+from desk.services.access import Actor, Channel, Role
+
+
+def user(role: str, teams: tuple[int, ...] = (), authority: str = "lahti", **kw: Any) -> Any:
+    return SimpleNamespace(
+        id=kw.get("id", 1),
+        role=role,
+        teams=[SimpleNamespace(id=t) for t in teams],
+        authority_slug=authority,
+        active=kw.get("active", True),
+    )
+
+
+def case(team_id: int = 10, authority: str = "lahti", followers=(), collaborators=()) -> Any:
+    return SimpleNamespace(
+        team_id=team_id,
+        authority_slug=authority,
+        followers=[SimpleNamespace(user_id=u) for u in followers],
+        collaborators=[SimpleNamespace(team_id=t) for t in collaborators],
+    )
+
+
+def staff(*args: Any, **kw: Any) -> Actor:
+    return Actor.staff(user(*args, **kw), Channel.WEB)
+
+
+CASES = [
+    # actor, case, can_view, can_work, can_note
+    (staff("admin"), case(), True, True, True),
+    (staff("manager", authority="lahti"), case(authority="lahti"), True, False, False),
+    (staff("manager", authority="paijat-hame"), case(authority="lahti"), False, False, False),
+    (staff("adviser", teams=(10,)), case(team_id=10), True, True, True),
+    (staff("adviser", teams=(11,)), case(team_id=10), False, False, False),
+    (staff("adviser", teams=(11,)), case(collaborators=(11,)), True, False, True),
+    (staff("adviser", teams=(11,), id=7), case(followers=(7,)), True, False, False),
+    (staff("adviser", teams=(10,), active=False), case(team_id=10), False, False, False),
+    (staff("intern", teams=(10,)), case(team_id=10), False, False, False),
+    (Actor.employer(Channel.WEB), case(), False, False, False),
+    (Actor.system(), case(), False, False, False),
+]
+
+
+@pytest.mark.parametrize(("actor", "the_case", "view", "work", "note"), CASES)
+def test_case_access(actor: Actor, the_case: Any, view: bool, work: bool, note: bool) -> None:
+    assert access.can_view(actor, the_case) is view
+    assert access.can_work(actor, the_case) is work
+    assert access.can_note(actor, the_case) is note
+
+
+def test_roles_are_one_enum() -> None:
+    assert {role.value for role in Role} == {"adviser", "manager", "admin"}
+    assert staff("manager").role is Role.MANAGER
+    assert Actor.employer(Channel.API).role is None
+
+
+def test_administration_and_absence() -> None:
+    admin, adviser = staff("admin"), staff("adviser", id=5)
+    assert access.is_admin(admin) and not access.is_admin(adviser)
+    assert access.may_set_absence(adviser, 5) and not access.may_set_absence(adviser, 6)
+    assert access.may_set_absence(admin, 6)
+    with pytest.raises(access.Forbidden):
+        access.require_admin(adviser)
+
+
+def test_team_lists() -> None:
+    team = SimpleNamespace(id=10, authority_slug="lahti")
+    assert access.can_list_team(staff("adviser", teams=(10,)), team)
+    assert not access.can_list_team(staff("adviser", teams=(11,)), team)
+    manager = staff("manager", authority="lahti")
+    assert access.can_list_team(manager, team)
+    assert access.team_list_authority(manager, team) == "lahti"
+    assert access.team_list_authority(staff("admin"), team) is None
+    assert access.queue_team_ids(staff("admin")) is None
+    assert access.queue_team_ids(staff("adviser", teams=(10, 11))) == {10, 11}
