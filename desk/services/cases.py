@@ -197,20 +197,28 @@ def _message_body(body: str) -> str:
     return text
 
 
+def _add_message(
+    session: Session, case: Case, actor: Actor, visibility: str, body: str
+) -> CaseMessage:
+    """A message on the case by the actor (staff, or the employer): public or internal."""
+    message = CaseMessage(
+        case=case,
+        author_kind=actor.kind.value,
+        author_id=actor.user_id,
+        visibility=visibility,
+        body=_message_body(body),
+        created_at=utcnow(),
+    )
+    session.add(message)
+    return message
+
+
 def reply(session: Session, actor: Actor, case_id: int, body: str) -> CaseMessage:
     """A public reply: shown to the employer and emailed to them through the outbox."""
     case = case_for(session, actor, case_id)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("closed")
-    message = CaseMessage(
-        case=case,
-        author_kind="staff",
-        author_id=actor.user_id,
-        visibility="public",
-        body=_message_body(body),
-        created_at=utcnow(),
-    )
-    session.add(message)
+    message = _add_message(session, case, actor, "public", body)
     first = case.first_response_at is None
     if first:
         case.first_response_at = message.created_at
@@ -229,15 +237,7 @@ def reply(session: Session, actor: Actor, case_id: int, body: str) -> CaseMessag
 def add_note(session: Session, actor: Actor, case_id: int, body: str) -> CaseMessage:
     """An internal note: never shown or sent to the employer (collaborating teams may write)."""
     case = case_for(session, actor, case_id, can_note)
-    message = CaseMessage(
-        case=case,
-        author_kind="staff",
-        author_id=actor.user_id,
-        visibility="internal",
-        body=_message_body(body),
-        created_at=utcnow(),
-    )
-    session.add(message)
+    message = _add_message(session, case, actor, "internal", body)
     session.flush()
     emit(session, case, EventKind.NOTE_ADDED, actor, message.created_at, message_id=message.id)
     session.commit()
@@ -276,14 +276,7 @@ def employer_reply(
     case = get_case_by_token(session, token)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("closed")
-    message = CaseMessage(
-        case=case,
-        author_kind="employer",
-        visibility="public",
-        body=_message_body(body),
-        created_at=utcnow(),
-    )
-    session.add(message)
+    message = _add_message(session, case, actor, "public", body)
     case.updated_at = message.created_at
     _move(session, case, status_after_employer_message(CaseStatus(case.status)), actor)
     session.flush()
