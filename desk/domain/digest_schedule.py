@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Final
-from zoneinfo import ZoneInfo
 
 import holidays
 
-HELSINKI: Final = ZoneInfo("Europe/Helsinki")
+from desk.domain.business_calendar import HELSINKI
+
 DIGEST_HOUR: Final = 8
 DIGEST_MINUTE: Final = 0
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from desk.domain.business_calendar import HELSINKI
 from desk.domain.case_reference import format_reference
 from desk.domain.case_status import (
     ACTIVE,
@@ -32,7 +32,6 @@ from desk.services.notify import publish
 from desk.services.reference_data import snapshot
 from desk.services.routing import route_request
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 MAX_MESSAGE = 5000
 
 
