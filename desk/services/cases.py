@@ -7,10 +7,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from desk.db import insert_for
 from desk.domain.business_calendar import HELSINKI
 from desk.domain.case_reference import format_reference
 from desk.domain.case_status import (
@@ -37,10 +36,8 @@ MAX_MESSAGE = 5000
 
 def next_case_number(session: Session, year: int) -> int:
     """Take the next number of the year atomically (upsert ... RETURNING under a row lock)."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
-        insert(ReferenceCounter)
+        insert_for(session, ReferenceCounter)
         .values(year=year, last_number=1)
         .on_conflict_do_update(
             index_elements=[ReferenceCounter.year],

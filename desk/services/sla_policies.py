@@ -7,11 +7,10 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from desk.db import insert_for
 from desk.domain.business_calendar import (
     BusinessCalendar,
     CalendarError,
@@ -64,9 +63,8 @@ def _insert_version(
     session: Session, need: str, priority: str, version: int, policy: Policy, user_id: int | None
 ) -> None:
     """Insert a version unless a concurrent writer already did (no error, no duplicate)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
-        insert(SlaPolicy)
+        insert_for(session, SlaPolicy)
         .values(
             need_code=need,
             priority=priority,
