@@ -6,7 +6,7 @@ the helpers at the end of this module instead of branching on the dialect themse
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -55,9 +55,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit (views render after the service)."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(
+    engine: Engine, settings: Mapping[str, Any] | None = None
+) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (views render after the service).
+
+    `settings` (desk.config.session_settings) travel with every session as session.info: the
+    plain configuration values that services need (they never see the Flask config).
+    """
+    return sessionmaker(bind=engine, expire_on_commit=False, info=dict(settings or {}))
 
 
 @contextmanager
