@@ -9,7 +9,7 @@ from flask import Flask, g
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import Session
 
-from desk.config import PROJECT_ROOT, load_config
+from desk.config import PROJECT_ROOT, load_config, session_settings
 from desk.db import make_engine, make_session_factory
 from desk.queue import celery_init_app
 
@@ -35,7 +35,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     engine = make_engine(config["DATABASE_URL"])
     app.extensions["desk.engine"] = engine
-    app.extensions["desk.sessions"] = make_session_factory(engine)
+    app.extensions["desk.sessions"] = make_session_factory(engine, session_settings(config))
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import click
 
-from desk.config import load_config
+from desk.config import load_config, session_settings
 
 
 @click.group()
@@ -65,7 +65,7 @@ def setup(demo: bool, demo_cases: bool) -> None:
     schema.upgrade(config["DATABASE_URL"])
     engine = make_engine(config["DATABASE_URL"])
     created: list[str] = []
-    with session_scope(make_session_factory(engine)) as session:
+    with session_scope(make_session_factory(engine, session_settings(config))) as session:
         reference_data.load_reference_data(session, config["REFERENCE_DATA_FILE"])
         sla_policies.load_sla_config(session, config["SLA_CONFIG_FILE"])
         routing.seed_rules(session, config["ROUTING_RULES_FILE"])
@@ -94,7 +94,7 @@ def demo_cases_command() -> None:
     if config["ENV"] == "production":
         raise click.UsageError("demo cases are never created in production")
     engine = make_engine(config["DATABASE_URL"])
-    with session_scope(make_session_factory(engine)) as session:
+    with session_scope(make_session_factory(engine, session_settings(config))) as session:
         created = demo_cases.create_demo_cases(session)
     engine.dispose()
     click.echo(", ".join(created) if created else "The demo cases exist already.")
@@ -206,7 +206,7 @@ def route_command(
     schema.upgrade(config["DATABASE_URL"])
     engine = make_engine(config["DATABASE_URL"])
     try:
-        with session_scope(make_session_factory(engine)) as session:
+        with session_scope(make_session_factory(engine, session_settings(config))) as session:
             routing.ensure_ready(
                 session, config["REFERENCE_DATA_FILE"], config["ROUTING_RULES_FILE"]
             )

@@ -15,6 +15,9 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config" / "default.toml"
 ENV_PREFIX = "DESK_"
+# Configuration keys that services read from their session (session.info), never the Flask
+# config: make_session_factory(engine, session_settings(config)) puts them there.
+SESSION_SETTINGS = ("SLA_CONFIG_FILE",)
 
 
 class ConfigError(RuntimeError):
@@ -87,6 +90,11 @@ def _check(config: dict[str, Any]) -> None:
                 "print(secrets.token_urlsafe(48))'`). Sessions and CSRF tokens are signed with it."
             )
         config["DEV_MAIL_PAGE"] = False
+
+
+def session_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The plain values of the configuration that every database session carries."""
+    return {key: config[key] for key in SESSION_SETTINGS}
 
 
 def broker_url(config: Mapping[str, Any]) -> str:

@@ -1,17 +1,23 @@
-"""Engine, session factory and session_scope() for workers and the CLI."""
+"""Engine, session factory, session_scope() for workers and the CLI, and the dialect helpers.
+
+The desk runs on SQLite and PostgreSQL. Where they differ (upserts, row locks) services ask
+the helpers at the end of this module instead of branching on the dialect themselves.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Select, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+SelectT = TypeVar("SelectT", bound=Select[Any])
 
 
 def normalise_url(url: str) -> str:
@@ -49,9 +55,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit (views render after the service)."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(
+    engine: Engine, settings: Mapping[str, Any] | None = None
+) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (views render after the service).
+
+    `settings` (desk.config.session_settings) travel with every session as session.info: the
+    plain configuration values that services need (they never see the Flask config).
+    """
+    return sessionmaker(bind=engine, expire_on_commit=False, info=dict(settings or {}))
 
 
 @contextmanager
@@ -65,3 +77,29 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+# --- dialect helpers -------------------------------------------------------------------------
+
+
+def is_postgresql(session: Session) -> bool:
+    """True when the session talks to PostgreSQL (else it is SQLite)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_for(session: Session, entity: Any) -> postgresql.Insert | sqlite.Insert:
+    """INSERT for the session's dialect, which has on_conflict_do_nothing/do_update on both."""
+    if is_postgresql(session):
+        return postgresql.insert(entity)
+    return sqlite.insert(entity)
+
+
+def for_update(stmt: SelectT, session: Session, *, skip_locked: bool = False) -> SelectT:
+    """SELECT ... FOR UPDATE [SKIP LOCKED] on PostgreSQL; unchanged on SQLite.
+
+    SQLite needs no row locks: every transaction takes the database's write lock at BEGIN
+    (BEGIN IMMEDIATE, see make_engine), so writers are serialised already.
+    """
+    if is_postgresql(session):
+        return stmt.with_for_update(skip_locked=skip_locked)
+    return stmt

@@ -12,6 +12,7 @@ from celery import Celery, Task
 from flask import Flask
 
 from desk.config import broker_url
+from desk.domain.business_calendar import HELSINKI
 
 
 def celery_config(config: dict[str, Any]) -> dict[str, Any]:
@@ -31,7 +32,7 @@ def celery_config(config: dict[str, Any]) -> dict[str, Any]:
         "worker_cancel_long_running_tasks_on_connection_loss": False,
         "task_serializer": "json",
         "accept_content": ["json"],
-        "timezone": "Europe/Helsinki",
+        "timezone": HELSINKI.key,
         "enable_utc": True,
         "broker_connection_retry_on_startup": True,
         "worker_hijack_root_logger": False,

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
 from desk.app import create_app
-from desk.config import PROJECT_ROOT
+from desk.config import PROJECT_ROOT, load_config, session_settings
 from desk.db import make_engine, make_session_factory
 from desk.domain.intake import RawSubmission
 from desk.models import (
@@ -48,6 +48,8 @@ from tests.support.tiers import unavailable
 REFERENCE_FILE = PROJECT_ROOT / "config" / "reference.toml"
 ROUTING_FILE = PROJECT_ROOT / "config" / "routing.toml"
 PASSWORD = "correct horse battery"
+# What create_app gives its sessions with the default configuration (the shipped SLA file).
+SESSION_SETTINGS = session_settings(load_config(environ={}))
 
 # Tables emptied between tests; reference data and the seeded routing rules stay loaded. SLA
 # policies are volatile: a case submitted without stored policies gets the shipped defaults.
@@ -74,7 +76,7 @@ _VOLATILE = (
 def _prepare(url: str) -> Engine:
     schema.upgrade(url)  # the real migrations, never create_all
     engine = make_engine(url)
-    factory = make_session_factory(engine)
+    factory = make_session_factory(engine, SESSION_SETTINGS)
     with factory() as session:
         reference_data.load_reference_data(session, REFERENCE_FILE)
         routing.seed_rules(session, ROUTING_FILE)
@@ -134,7 +136,7 @@ def _clean(engine: Engine) -> None:
 
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
-    factory = make_session_factory(engine)
+    factory = make_session_factory(engine, SESSION_SETTINGS)
     _clean(engine)
     with factory() as s:
         yield s

@@ -6,14 +6,18 @@ from typing import Any
 
 from celery.schedules import crontab
 
+from workers.sla_tasks import SWEEP
+from workers.tasks import DIGEST, RELAY
+
 
 def beat_schedule(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The beat schedule for this configuration."""
     return {
-        # Every day at 08:00 in Celery's timezone (Europe/Helsinki, see desk.queue); the task
-        # itself sends nothing on weekends and Finnish public holidays.
+        # Every day at DIGEST_HOUR:DIGEST_MINUTE (config/default.toml: 08:00) in Celery's
+        # timezone (Europe/Helsinki, see desk.queue); the task itself sends nothing on a day
+        # the business calendar is closed (weekends, Finnish public holidays, closure days).
         "daily-digest": {
-            "task": "desk.send_daily_digests",
+            "task": DIGEST,
             "schedule": crontab(
                 hour=int(config["DIGEST_HOUR"]), minute=int(config["DIGEST_MINUTE"])
             ),
@@ -21,13 +25,13 @@ def beat_schedule(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "options": {"expires": 3 * 3600},
         },
         "relay-outbox": {
-            "task": "desk.relay_outbox",
+            "task": RELAY,
             "schedule": float(config["OUTBOX_RELAY_SECONDS"]),
             # A relay that has not started within its own interval is superseded by the next.
             "options": {"expires": float(config["OUTBOX_RELAY_SECONDS"]) * 5},
         },
         "sweep-sla": {
-            "task": "desk.sweep_sla",
+            "task": SWEEP,
             "schedule": float(config["SLA_SWEEP_SECONDS"]),
             # A sweep stuck in the broker is dropped after a few intervals: a later one does
             # its work (sweeps are idempotent and safe to overlap).

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk.db import session_scope
-from desk.domain.digest_schedule import HELSINKI
+from desk.domain.business_calendar import HELSINKI
 from desk.services import mailer, outbox
 from desk.services.notifications import EmailSpec, Undeliverable
 from desk.services.notify import delivery, digest, webhooks

@@ -26,11 +26,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_package
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
+# The desk's one time zone: business rules run in Helsinki time. Defined here only; every
+# other module (services, web, workers, Celery's and Babel's settings) imports it.
+HELSINKI: Final = ZoneInfo("Europe/Helsinki")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 US_PER_MINUTE = 60_000_000

@@ -1,34 +1,22 @@
-"""When the daily digest goes out: business days (Monday to Friday, not a Finnish public
-holiday) at 08:00 Helsinki time. Beat fires every day at 08:00; this decides whether to send.
+"""When the daily digest goes out.
+
+Beat fires every day at DIGEST_HOUR:DIGEST_MINUTE Helsinki time (the configuration; 08:00 by
+default). A person's digest goes out only on a business day of their authority's business
+calendar, the one the SLA engine measures on (desk.domain.business_calendar): its weekly
+hours, Finnish public holidays (Midsummer Eve and Christmas Eve included) and the closure
+days administrators keep. There is no other holiday list.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
-from typing import Final
-from zoneinfo import ZoneInfo
 
-import holidays
-
-HELSINKI: Final = ZoneInfo("Europe/Helsinki")
-DIGEST_HOUR: Final = 8
-DIGEST_MINUTE: Final = 0
+from desk.domain.business_calendar import HELSINKI, BusinessCalendar
 
 
-@lru_cache(maxsize=16)
-def _finnish_holidays(year: int) -> holidays.HolidayBase:
-    # The package's Finland calendar includes Midsummer Eve and Christmas Eve.
-    return holidays.country_holidays("FI", years=year)
-
-
-def is_business_day(day: date) -> bool:
-    """Monday to Friday and not a Finnish public holiday.
-
-    The SLA engine's business calendar adds local closure days kept by administrators;
-    once merged, the digest should ask that calendar instead (one calendar for the desk).
-    """
-    return day.weekday() < 5 and day not in _finnish_holidays(day.year)
+def is_business_day(calendar: BusinessCalendar, day: date) -> bool:
+    """The calendar's desk is open at some time of the day (so a digest goes out)."""
+    return calendar.is_open_day(day)
 
 
 def helsinki_date(moment: datetime) -> date:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Final
 
-from desk.domain.languages import normalise_language
+from desk.domain.languages import ENDONYMS, N_, Catalogue, normalise_language
 from desk.domain.reference_data import ReferenceData
 
 
@@ -113,7 +114,7 @@ def first_match(rules: Iterable[Rule], request: RoutingRequest) -> Rule:
 
 
 def route(
-    request: RoutingRequest, rules: Sequence[Rule], reference: ReferenceData
+    request: RoutingRequest, rules: Sequence[Rule], reference: ReferenceData, catalogue: Catalogue
 ) -> RoutingDecision:
     """Route a request by the rules (first match wins) and explain it in its language."""
     if request.need not in reference.needs:
@@ -135,7 +136,7 @@ def route(
         team=team.slug,
         authority=authority.slug,
         rule=rule.id,
-        reason=explain(rule, request, reference),
+        reason=explain(rule, request, reference, catalogue),
     )
 
 
@@ -163,86 +164,57 @@ def _replace_language(request: RoutingRequest, language: str) -> RoutingRequest:
 
 # --- Explanations ---------------------------------------------------------------------------
 # One sentence: "Routed to {authority}, {team}, because <clauses>." The clauses name the
-# conditions of the rule that fired, in a fixed order, joined with "and".
+# conditions of the rule that fired, in a fixed order, joined with "and". The wording is the
+# catalogue's (gettext messages with named placeholders, translated in desk/translations like
+# every other text of the desk); the domain only chooses and fills the messages.
 
-_SENTENCE = {
-    "fi": "Ohjattu: {authority}, {team}, koska {because}.",
-    "sv": "Styrt till {authority}, {team}, eftersom {because}.",
-    "en": "Routed to {authority}, {team}, because {because}.",
-}
-_AND = {"fi": " ja ", "sv": " och ", "en": " and "}
-_NEED = {
-    "fi": "asian aihe on {need}",
-    "sv": "ärendet gäller {need}",
-    "en": "the request concerns {need}",
-}
-_AFFECTED = {
-    "fi": "muutos koskee {count} työntekijää (vähintään {minimum})",
-    "sv": "förändringen gäller {count} anställda ({minimum} eller fler)",
-    "en": "the change affects {count} employees ({minimum} or more)",
-}
-_MUNICIPALITY = {
-    "fi": "työpaikan kunta on {municipality} ({code})",
-    "sv": "arbetsplatsen ligger i {municipality} ({code})",
-    "en": "the workplace is in {municipality} ({code})",
-}
-_OUTSIDE = {
-    "fi": "työpaikan kunta ({municipality}) ei ole Päijät-Hämeen kymmenen kunnan joukossa tai "
-    "sitä ei tunnistettu",
-    "sv": "arbetsplatsens kommun ({municipality}) inte hör till Päijänne-Tavastlands tio "
-    "kommuner eller inte kändes igen",
-    "en": "the workplace municipality ({municipality}) is not one of the ten municipalities of "
-    "Päijät-Häme or was not recognised",
-}
-_REFERRAL = {
-    "fi": "; tiimi ohjaa asiasi tarvittaessa oikeaan paikkaan",
-    "sv": "; teamet hänvisar ärendet rätt vid behov",
-    "en": "; the team will refer your request to the right office if needed",
-}
+_SENTENCE = N_("Routed to %(authority)s, %(team)s, because %(reasons)s.")
+_AND = N_("%(reasons)s and %(reason)s")
+_NEED = N_("the request concerns %(need)s")
+_AFFECTED = N_("the change affects %(count)s employees (%(minimum)s or more)")
+_MUNICIPALITY = N_("the workplace is in %(municipality)s (%(code)s)")
+_OUTSIDE = N_(
+    "the workplace municipality (%(municipality)s) is not one of the ten municipalities of "
+    "Päijät-Häme or was not recognised"
+)
+_REFERRAL = N_("%(reasons)s; the team will refer your request to the right office if needed")
 _KEY_ACCOUNT = {
-    True: {
-        "fi": "organisaatiollanne on nimetty avainasiakasvastaava",
-        "sv": "er organisation har en utsedd kundansvarig",
-        "en": "your organisation has a named key-account adviser",
-    },
-    False: {
-        "fi": "organisaatiollanne ei ole nimettyä avainasiakasvastaavaa",
-        "sv": "er organisation har ingen utsedd kundansvarig",
-        "en": "your organisation has no named key-account adviser",
-    },
+    True: N_("your organisation has a named key-account adviser"),
+    False: N_("your organisation has no named key-account adviser"),
 }
-_LANGUAGE = {
-    "fi": "asiointikieli on {language}",
-    "sv": "ärendets språk är {language}",
-    "en": "the request is in {language}",
-}
-_LANGUAGE_NAMES = {
-    "fi": {"fi": "suomi", "sv": "ruotsi", "en": "englanti"},
-    "sv": {"fi": "finska", "sv": "svenska", "en": "engelska"},
-    "en": {"fi": "Finnish", "sv": "Swedish", "en": "English"},
-}
-_CATCH_ALL = {
-    "fi": "mikään tarkempi sääntö ei koskenut asiaa (aihe: {need}; työpaikan kunta: "
-    "{municipality})",
-    "sv": "ingen mer specifik regel gällde ärendet (behov: {need}; arbetsplatsens kommun: "
-    "{municipality})",
-    "en": "no more specific rule applied (need: {need}; workplace municipality: {municipality})",
-}
-_TRANSFER = {
-    "fi": "Siirretty: {authority}, {team}. Syy: {note}",
-    "sv": "Överfört till {authority}, {team}. Orsak: {note}",
-    "en": "Transferred to {authority}, {team}. Reason: {note}",
-}
-_UNKNOWN = {"fi": "ei ilmoitettu", "sv": "inte angiven", "en": "not given"}
+_LANGUAGE = N_("the request is in %(language)s")
+_CATCH_ALL = N_(
+    "no more specific rule applied (need: %(need)s; workplace municipality: %(municipality)s)"
+)
+_TRANSFER = N_("Transferred to %(authority)s, %(team)s. Reason: %(note)s")
+_UNKNOWN = N_("not given")
+# Every message above: the catalogue must translate each of them into every language.
+MESSAGES: Final = (
+    _SENTENCE,
+    _AND,
+    _NEED,
+    _AFFECTED,
+    _MUNICIPALITY,
+    _OUTSIDE,
+    _REFERRAL,
+    *_KEY_ACCOUNT.values(),
+    _LANGUAGE,
+    _CATCH_ALL,
+    _TRANSFER,
+    _UNKNOWN,
+)
 
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def explain(rule: Rule, request: RoutingRequest, reference: ReferenceData) -> str:
+def explain(
+    rule: Rule, request: RoutingRequest, reference: ReferenceData, catalogue: Catalogue
+) -> str:
     """The sentence telling why the rule sent the request to its team, in request.language."""
     language = normalise_language(request.language)
+    translate = catalogue(language)
     team = reference.teams[rule.team]
     authority = reference.authorities[team.authority]
     need_name = _lower_first(reference.needs[request.need].names[language])
@@ -250,46 +222,54 @@ def explain(rule: Rule, request: RoutingRequest, reference: ReferenceData) -> st
     if municipality is not None:
         place = municipality.name(language)
     else:
-        place = request.municipality_text.strip() or _UNKNOWN[language]
+        place = request.municipality_text.strip() or translate(_UNKNOWN)
 
     clauses: list[str] = []
     if rule.needs:
-        clauses.append(_NEED[language].format(need=need_name))
+        clauses.append(translate(_NEED, need=need_name))
     if rule.min_affected is not None:
         clauses.append(
-            _AFFECTED[language].format(
-                count=request.affected_employees or 0, minimum=rule.min_affected
-            )
+            translate(_AFFECTED, count=request.affected_employees or 0, minimum=rule.min_affected)
         )
     outside = False
     if rule.has_municipality_condition:
         if municipality is not None:
-            clauses.append(
-                _MUNICIPALITY[language].format(municipality=place, code=municipality.code)
-            )
+            clauses.append(translate(_MUNICIPALITY, municipality=place, code=municipality.code))
         else:
-            clauses.append(_OUTSIDE[language].format(municipality=place))
+            clauses.append(translate(_OUTSIDE, municipality=place))
             outside = True
     if rule.key_account is not None:
-        clauses.append(_KEY_ACCOUNT[rule.key_account][language])
+        clauses.append(translate(_KEY_ACCOUNT[rule.key_account]))
     if rule.languages:
-        clauses.append(_LANGUAGE[language].format(language=_LANGUAGE_NAMES[language][language]))
+        clauses.append(translate(_LANGUAGE, language=ENDONYMS[language]))
     if not clauses:
         label = f"{place} ({municipality.code})" if municipality is not None else place
-        clauses.append(_CATCH_ALL[language].format(need=need_name, municipality=label))
+        clauses.append(translate(_CATCH_ALL, need=need_name, municipality=label))
         outside = municipality is None
 
-    because = _AND[language].join(clauses) + (_REFERRAL[language] if outside else "")
-    return _SENTENCE[language].format(
-        authority=authority.names[language], team=team.names[language], because=because
+    reasons = clauses[0]
+    for clause in clauses[1:]:
+        reasons = translate(_AND, reasons=reasons, reason=clause)
+    if outside:
+        reasons = translate(_REFERRAL, reasons=reasons)
+    return translate(
+        _SENTENCE,
+        authority=authority.names[language],
+        team=team.names[language],
+        reasons=reasons,
     )
 
 
-def transfer_reason(team_slug: str, note: str, reference: ReferenceData, language: str) -> str:
+def transfer_reason(
+    team_slug: str, note: str, reference: ReferenceData, language: str, catalogue: Catalogue
+) -> str:
     """The sentence stored on a transferred case: where it went and the adviser's reason."""
     language = normalise_language(language)
     team = reference.teams[team_slug]
     authority = reference.authorities[team.authority]
-    return _TRANSFER[language].format(
-        authority=authority.names[language], team=team.names[language], note=note.strip()
+    return catalogue(language)(
+        _TRANSFER,
+        authority=authority.names[language],
+        team=team.names[language],
+        note=note.strip(),
     )

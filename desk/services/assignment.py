@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desk.db import for_update
 from desk.domain.case_status import ACTIVE, CaseStatus
 from desk.models import Case, CaseFollower, Team, TeamRoutingSettings, User, utcnow
 from desk.services.access import (
@@ -117,9 +118,7 @@ def eligible_advisers(session: Session, team_id: int, language: str) -> list[Use
 def _locked_settings(session: Session, team_id: int) -> TeamRoutingSettings | None:
     """The settings row under a row lock, so concurrent round robins take turns (PostgreSQL)."""
     stmt = select(TeamRoutingSettings).where(TeamRoutingSettings.team_id == team_id)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return session.scalar(stmt)
+    return session.scalar(for_update(stmt, session))
 
 
 def _round_robin(settings: TeamRoutingSettings, advisers: list[User]) -> User:

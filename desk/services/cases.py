@@ -5,13 +5,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from desk.db import insert_for
+from desk.domain.business_calendar import HELSINKI
 from desk.domain.case_reference import format_reference
 from desk.domain.case_status import (
     ACTIVE,
@@ -30,16 +29,13 @@ from desk.services.errors import Conflict, NotFound
 from desk.services.reference_data import snapshot
 from desk.services.routing import route_request
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 MAX_MESSAGE = 5000
 
 
 def next_case_number(session: Session, year: int) -> int:
     """Take the next number of the year atomically (upsert ... RETURNING under a row lock)."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
-        insert(ReferenceCounter)
+        insert_for(session, ReferenceCounter)
         .values(year=year, last_number=1)
         .on_conflict_do_update(
             index_elements=[ReferenceCounter.year],

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from desk.db import for_update
 from desk.domain.notification_catalogue import channel_of
 from desk.models import OutboxMessage, utcnow
 
@@ -71,13 +72,6 @@ def enqueue(
     return row
 
 
-def _lock(session: Session, stmt: Any) -> Any:
-    """Row locks that skip rows another relay holds (PostgreSQL); SQLite serialises writers."""
-    if session.get_bind().dialect.name == "postgresql":
-        return stmt.with_for_update(skip_locked=True)
-    return stmt
-
-
 def claim_due(session: Session, settings: RelaySettings, now: datetime | None = None) -> list[int]:
     """Mark a batch of due rows dispatched and commit; returns their ids to hand to Celery."""
     now = now or utcnow()
@@ -94,7 +88,8 @@ def claim_due(session: Session, settings: RelaySettings, now: datetime | None = 
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(settings.batch_size)
     )
-    rows = list(session.scalars(_lock(session, stmt)))
+    # A second relay skips the rows this one holds instead of waiting for them.
+    rows = list(session.scalars(for_update(stmt, session, skip_locked=True)))
     for row in rows:
         row.status = "dispatched"
         row.dispatched_at = now
@@ -139,7 +134,8 @@ def start_delivery(
     """
     now = utcnow()
     stmt = select(OutboxMessage).where(OutboxMessage.id == outbox_id)
-    row: OutboxMessage | None = session.scalar(_lock(session, stmt))
+    # A twin task that finds the row locked by this one skips it (None) instead of waiting.
+    row: OutboxMessage | None = session.scalar(for_update(stmt, session, skip_locked=True))
     busy = (
         row is not None
         and row.status == "sending"

@@ -14,6 +14,7 @@ from desk.domain.municipalities import resolve_municipality
 from desk.domain.reference_data import ReferenceData
 from desk.domain.routing import RoutingDecision, RoutingRequest, Rule, route
 from desk.domain.routing_rules import check_rules, rules_from_dicts, rules_to_dicts
+from desk.i18n import catalogue
 from desk.models import Authority, KeyAccount, RoutingRuleSetVersion, User, utcnow
 from desk.services.reference_data import load_reference_data, snapshot
 
@@ -127,5 +128,6 @@ def route_request(
         ),
         rules,
         reference,
+        catalogue,
     )
     return RoutedRequest(decision, code, number, account.adviser if account else None)

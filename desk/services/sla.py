@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, lazyload
 
+from desk.db import for_update, insert_for
 from desk.domain.business_calendar import BusinessCalendar
 from desk.domain.sla import (
     Clock,
@@ -300,9 +299,8 @@ def _record_event(
     session: Session, case: Case, target: str, kind: EventKind, now: datetime
 ) -> bool:
     """Insert the event unless it exists (True when this call recorded it)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = (
-        insert(SlaEvent)
+        insert_for(session, SlaEvent)
         .values(case_id=case.id, target=target, kind=kind.value, data={}, created_at=now)
         .on_conflict_do_nothing(index_elements=["case_id", "target", "kind"])
         .returning(SlaEvent.id)
@@ -362,10 +360,8 @@ def _due_ids(session: Session, now: datetime, limit: int) -> list[int]:
         .order_by(Case.sla_next_check_at, Case.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        # A second sweep skips the cases this one holds instead of waiting for them.
-        stmt = stmt.with_for_update(skip_locked=True)
-    return list(session.scalars(stmt))
+    # A second sweep skips the cases this one holds instead of waiting for them.
+    return list(session.scalars(for_update(stmt, session, skip_locked=True)))
 
 
 def sweep_batch(

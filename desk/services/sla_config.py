@@ -1,4 +1,11 @@
-"""config/sla.toml: business hours and the default policy per need, read into domain values."""
+"""The SLA configuration file (SLA_CONFIG_FILE, config/sla.toml by default): business hours and
+the default policy per need, read into domain values.
+
+`desk setup` stores its hours and policies in the database. At run time the configured file
+still answers what the database lacks (a need without a stored policy, an authority without
+stored hours); services find the file through their session (desk.config.session_settings),
+so the one configured through create_app is the one used.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desk.config import PROJECT_ROOT
+from sqlalchemy.orm import Session
+
 from desk.domain.business_calendar import DEFAULT_HOURS, WeeklyHours
 from desk.domain.sla import DEFAULT_WARNING_PERCENT, Policy
 
-# The file shipped with the desk: used when the database has no policy for a need yet (a
-# database that `desk setup` has not loaded, e.g. in tests) and by `desk sla due`.
-SHIPPED_FILE = PROJECT_ROOT / "config" / "sla.toml"
+# The session.info key that names the configured file (a key of desk.config.SESSION_SETTINGS).
+SESSION_KEY = "SLA_CONFIG_FILE"
 
 
 class SlaConfigError(ValueError):
@@ -62,7 +69,7 @@ def parse_sla_config(data: dict[str, Any]) -> SlaConfig:
     return SlaConfig(hours, authority_hours, policies)
 
 
-def read_sla_config(path: str | Path = SHIPPED_FILE) -> SlaConfig:
+def read_sla_config(path: str | Path) -> SlaConfig:
     """Read and check an SLA configuration file."""
     try:
         with Path(path).open("rb") as fh:
@@ -72,15 +79,31 @@ def read_sla_config(path: str | Path = SHIPPED_FILE) -> SlaConfig:
     return parse_sla_config(data)
 
 
-_shipped: dict[float, SlaConfig] = {}
+# (path, modification time) -> its configuration; a handful of files at most (tests).
+_read: dict[tuple[str, float], SlaConfig] = {}
 
 
-def shipped_config() -> SlaConfig:
-    """The shipped config/sla.toml (read on first use, again only when the file changes)."""
-    mtime = SHIPPED_FILE.stat().st_mtime
-    config = _shipped.get(mtime)
+def cached_sla_config(path: str | Path) -> SlaConfig:
+    """The file's configuration, read on first use and again only when the file changes."""
+    try:
+        key = (str(path), Path(path).stat().st_mtime)
+    except OSError as exc:
+        raise SlaConfigError(f"cannot read {path}: {exc}") from exc
+    config = _read.get(key)
     if config is None:
-        config = read_sla_config(SHIPPED_FILE)
-        _shipped.clear()
-        _shipped[mtime] = config
+        config = read_sla_config(path)
+        for old in [k for k in _read if k[0] == key[0]]:
+            del _read[old]
+        _read[key] = config
     return config
+
+
+def configured_sla_config(session: Session) -> SlaConfig:
+    """The configuration of the SLA_CONFIG_FILE that the session's factory was given."""
+    path = session.info.get(SESSION_KEY)
+    if not path:
+        raise SlaConfigError(
+            "this database session carries no SLA_CONFIG_FILE: make its factory with "
+            "make_session_factory(engine, desk.config.session_settings(config))"
+        )
+    return cached_sla_config(str(path))

@@ -7,11 +7,10 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from desk.db import insert_for
 from desk.domain.business_calendar import (
     BusinessCalendar,
     CalendarError,
@@ -22,7 +21,7 @@ from desk.domain.sla import Policy
 from desk.models import Authority, BusinessHoursRow, ClosureDay, Need, SlaPolicy, utcnow
 from desk.services.access import Actor, require_admin
 from desk.services.errors import Conflict, NotFound
-from desk.services.sla_config import SlaConfig, read_sla_config, shipped_config
+from desk.services.sla_config import SlaConfig, configured_sla_config, read_sla_config
 
 # --- policies -----------------------------------------------------------------------------
 
@@ -47,8 +46,9 @@ def policy_values(row: SlaPolicy) -> Policy:
     return Policy(row.first_response_minutes, row.resolution_minutes, row.warning_percent)
 
 
-def _fallback(need: str, priority: str = "") -> Policy:
-    config = shipped_config()
+def _fallback(session: Session, need: str, priority: str = "") -> Policy:
+    """The configured file's default policy, for a need without a stored one."""
+    config = configured_sla_config(session)
     policy = config.policy_for(need, priority) or config.policy_for("other")
     if policy is None:
         raise NotFound(f"no SLA policy for need {need!r}")
@@ -56,18 +56,17 @@ def _fallback(need: str, priority: str = "") -> Policy:
 
 
 def effective_policy(session: Session, need: str, priority: str = "") -> Policy:
-    """The policy new cases of the need get now (the shipped default if none is stored)."""
+    """The policy new cases of the need get now (the configured default if none is stored)."""
     row = current_policy_row(session, need, priority)
-    return policy_values(row) if row is not None else _fallback(need, priority)
+    return policy_values(row) if row is not None else _fallback(session, need, priority)
 
 
 def _insert_version(
     session: Session, need: str, priority: str, version: int, policy: Policy, user_id: int | None
 ) -> None:
     """Insert a version unless a concurrent writer already did (no error, no duplicate)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
-        insert(SlaPolicy)
+        insert_for(session, SlaPolicy)
         .values(
             need_code=need,
             priority=priority,
@@ -86,7 +85,7 @@ def policy_for_new_case(session: Session, need: str, priority: str = "") -> SlaP
     """The stored policy version a new case is opened under (version 1 is made if missing)."""
     row = current_policy_row(session, need, priority)
     if row is None:
-        _insert_version(session, need, "", 1, _fallback(need), None)
+        _insert_version(session, need, "", 1, _fallback(session, need), None)
         row = current_policy_row(session, need, priority)
     if row is None:  # pragma: no cover - the insert above or a concurrent one made it
         raise NotFound(f"no SLA policy for need {need!r}")
@@ -95,7 +94,7 @@ def policy_for_new_case(session: Session, need: str, priority: str = "") -> SlaP
 
 @dataclass(frozen=True)
 class PolicyListing:
-    """A need with the policy that applies to new cases and its version (0: shipped default)."""
+    """A need with the policy that applies to new cases and its version (0: configured default)."""
 
     need: Need
     policy: Policy
@@ -127,7 +126,7 @@ def list_policies(session: Session) -> list[PolicyListing]:
         if row is not None:
             listing.append(PolicyListing(need, policy_values(row), row.version))
         else:
-            listing.append(PolicyListing(need, _fallback(need.code), 0))
+            listing.append(PolicyListing(need, _fallback(session, need.code), 0))
     return listing
 
 
@@ -149,8 +148,8 @@ def change_policy(
     policy = Policy(first_response_minutes, resolution_minutes, warning_percent)
     current = current_policy_row(session, need)
     if current is None:
-        # Keep the shipped default as version 1 so the history shows what applied before.
-        _insert_version(session, need, "", 1, _fallback(need), None)
+        # Keep the configured default as version 1 so the history shows what applied before.
+        _insert_version(session, need, "", 1, _fallback(session, need), None)
         current = current_policy_row(session, need)
     version = (current.version if current else 0) + 1
     if current is not None and policy_values(current) == policy:
@@ -257,14 +256,15 @@ class Calendars:
 
 def load_calendars(session: Session) -> Calendars:
     """Every authority's calendar (two small queries; calendars themselves are cached)."""
-    default = shipped_config().hours
-    hours: dict[str, WeeklyHours] = {}
+    config = configured_sla_config(session)
+    # Stored hours win; the configured file answers for an authority without a stored row.
+    hours: dict[str, WeeklyHours] = dict(config.authority_hours)
     for row in session.scalars(select(BusinessHoursRow)):
         try:
             hours[row.authority_slug] = WeeklyHours.parse(row.hours)
         except CalendarError:
-            continue  # a broken row never stops the clocks: the default hours apply
-    return Calendars(hours, default, list(session.scalars(select(ClosureDay))))
+            continue  # a broken row never stops the clocks: the configured hours apply
+    return Calendars(hours, config.hours, list(session.scalars(select(ClosureDay))))
 
 
 # --- setup -------------------------------------------------------------------------------------

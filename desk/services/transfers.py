@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from desk.domain.case_status import CaseStatus
 from desk.domain.routing import transfer_reason
+from desk.i18n import catalogue
 from desk.models import Case, Team, utcnow
 from desk.services.access import Actor, case_for
 from desk.services.assignment import place_case
@@ -71,7 +72,9 @@ def transfer(
     case.authority_slug, case.authority = team.authority_slug, team.authority
     case.assignee_id, case.assignee = None, None
     case.routing_rule = "transfer"
-    case.routing_reason = transfer_reason(team.slug, note, snapshot(session), case.language)
+    case.routing_reason = transfer_reason(
+        team.slug, note, snapshot(session), case.language, catalogue
+    )
     case.updated_at = now  # created_at stays: the SLA clock continues from the request
     for collaborator in [c for c in case.collaborators if c.team_id == team.id]:
         case.collaborators.remove(collaborator)  # the collaborator now leads the case

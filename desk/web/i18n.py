@@ -7,6 +7,7 @@ from flask_babel import Babel
 from flask_login import current_user
 
 from desk.config import PROJECT_ROOT
+from desk.domain.business_calendar import HELSINKI
 from desk.domain.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
@@ -34,7 +35,7 @@ def init_i18n(app: Flask) -> None:
         "BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "desk" / "translations")
     )
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Helsinki")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", HELSINKI.key)
     Babel(app, locale_selector=select_locale)
 
     from flask_babel import format_datetime

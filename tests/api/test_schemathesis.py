@@ -32,7 +32,13 @@ from werkzeug.serving import make_server
 from desk.app import create_app
 from desk.db import make_engine, make_session_factory
 from desk.services import api_tokens, cases, reference_data, routing, schema, users
-from tests.conftest import PASSWORD, REFERENCE_FILE, ROUTING_FILE, raw_submission
+from tests.conftest import (
+    PASSWORD,
+    REFERENCE_FILE,
+    ROUTING_FILE,
+    SESSION_SETTINGS,
+    raw_submission,
+)
 from tests.support.actors import as_staff
 from tests.support.services import free_port
 from tests.support.tiers import unavailable
@@ -64,7 +70,7 @@ def _prepare(url: str) -> tuple[str, list[str], list[str]]:
     schema.upgrade(url)
     engine = make_engine(url)
     try:
-        with make_session_factory(engine)() as session:
+        with make_session_factory(engine, SESSION_SETTINGS)() as session:
             reference_data.load_reference_data(session, REFERENCE_FILE)
             routing.seed_rules(session, ROUTING_FILE)
             admin = users.upsert_user(

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from desk.domain.business_calendar import BusinessCalendar, default_calendar
 from desk.domain.digest_schedule import helsinki_date, is_business_day
 from desk.domain.notification_catalogue import (
     CASE_EVENTS,
@@ -47,7 +48,13 @@ from desk.domain.webhook_signature import sign, signed_message, verify
     ],
 )
 def test_business_days(day: date, business: bool) -> None:
-    assert is_business_day(day) is business
+    assert is_business_day(default_calendar(), day) is business
+
+
+def test_the_digest_keeps_the_closure_days_of_the_business_calendar() -> None:
+    closed = BusinessCalendar(closures=[date(2026, 3, 3)])
+    assert is_business_day(closed, date(2026, 3, 3)) is False  # a Tuesday closure day
+    assert is_business_day(closed, date(2026, 3, 2)) is True
 
 
 def test_the_digest_day_is_the_helsinki_day() -> None:

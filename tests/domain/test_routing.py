@@ -1,11 +1,14 @@
 """The routing engine with the default rules of config/routing.toml (DOMAIN.md), no database."""
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from desk.domain.municipalities import resolve_municipality
 from desk.domain.routing import NoRuleMatched, RoutingRequest, Rule, route, transfer_reason
+from desk.i18n import catalogue
 from tests.domain.reference import DEFAULT_RULES, NINE, REFERENCE
 
 NEEDS = sorted(REFERENCE.needs)
@@ -23,7 +26,7 @@ def decide(
     rules=DEFAULT_RULES,
 ):
     request = RoutingRequest(need, code, text, affected, key_account, language)
-    return route(request, rules, REFERENCE)
+    return route(request, rules, REFERENCE, catalogue)
 
 
 def domain_md(need: str, code: str | None, affected: int | None) -> tuple[str, str]:
@@ -234,15 +237,17 @@ def test_each_condition(rule: Rule, request_: RoutingRequest, matches: bool) -> 
 
 def test_transfer_reason_in_each_language() -> None:
     assert transfer_reason(
-        "lahti-employer-services", " Workplace is in Lahti ", REFERENCE, "en"
+        "lahti-employer-services", " Workplace is in Lahti ", REFERENCE, "en", catalogue
     ) == (
         "Transferred to Lahti Employment Services, Lahti employer services. "
         "Reason: Workplace is in Lahti"
     )
-    assert transfer_reason("lahti-employer-services", "x", REFERENCE, "sv").startswith(
+    assert transfer_reason("lahti-employer-services", "x", REFERENCE, "sv", catalogue).startswith(
         "Överfört till Lahtis sysselsättningstjänster"
     )
-    assert transfer_reason("lahti-employer-services", "x", REFERENCE, "fi").startswith("Siirretty:")
+    assert transfer_reason("lahti-employer-services", "x", REFERENCE, "fi", catalogue).startswith(
+        "Siirretty:"
+    )
 
 
 def _spellings() -> list[tuple[str, str]]:
@@ -315,3 +320,33 @@ def test_every_request_routes_to_exactly_one_existing_team(
     ]
     assert matching and matching[0].id == decision.rule  # the first match, and only it, decides
     assert decision.reason.strip().endswith(".")
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_the_catalogue_translates_every_routing_message(language: str) -> None:
+    from babel.support import Translations
+
+    from desk.domain.routing import MESSAGES
+    from desk.i18n import TRANSLATIONS_DIR
+
+    translations = Translations.load(str(TRANSLATIONS_DIR), [language])
+    for message in MESSAGES:
+        translated = translations.gettext(message)
+        assert translated != message, f"{language}: {message!r} is not translated"
+        placeholders = sorted(re.findall(r"%\((\w+)\)s", message))
+        assert sorted(re.findall(r"%\((\w+)\)s", translated)) == placeholders
+
+
+def test_a_missing_compiled_catalogue_is_an_error_not_english(monkeypatch, tmp_path) -> None:
+    import desk.i18n
+
+    monkeypatch.setattr(desk.i18n, "TRANSLATIONS_DIR", tmp_path)
+    desk.i18n.catalogue.cache_clear()
+    desk.i18n._translations.cache_clear()
+    try:
+        with pytest.raises(desk.i18n.CatalogueMissing, match="make translations"):
+            desk.i18n.catalogue("sv")
+        assert desk.i18n.catalogue("en")("not given") == "not given"  # the source language
+    finally:
+        desk.i18n.catalogue.cache_clear()
+        desk.i18n._translations.cache_clear()

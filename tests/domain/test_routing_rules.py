@@ -25,6 +25,7 @@ from desk.domain.routing_rules import (
     set_enabled,
     validate_rules,
 )
+from desk.i18n import catalogue
 from tests.domain.reference import DEFAULT_RULES, NINE, REFERENCE
 
 CATCH_ALL = Rule("fallback", "regional-intake")
@@ -295,7 +296,7 @@ def test_any_rule_set_that_validates_routes_every_request_to_one_existing_team(
     if validate_rules(rule_set, REFERENCE):
         return
     request = RoutingRequest(need, code, "", affected, key_account, language)
-    decision = route(request, rule_set, REFERENCE)
+    decision = route(request, rule_set, REFERENCE, catalogue)
     assert decision.team in REFERENCE.teams
     fired = [rule for rule in rule_set if rule.matches(request)]
     assert fired[0].id == decision.rule and fired[0].team == decision.team

@@ -12,11 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
+from desk.domain.business_calendar import HELSINKI
 from tests.e2e.conftest import Stack
 from tests.e2e.helpers import (
     ADMIN,
@@ -33,7 +33,6 @@ from tests.e2e.helpers import (
 
 pytestmark = pytest.mark.browser
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 INVALID_BUSINESS_ID = "1234567-2"  # check digit should be 1
 EXPECTED_REASON = (
     "Routed to Päijät-Häme Employment Services, Päijät-Häme employer services, "

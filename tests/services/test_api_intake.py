@@ -84,7 +84,7 @@ def test_a_request_racing_a_key_in_flight_gets_the_winners_case(session: Session
     )
     session.flush()  # written, locked, not committed
 
-    factory = make_session_factory(session.get_bind())
+    factory = make_session_factory(session.get_bind(), session.info)
     result: dict[str, object] = {}
 
     def loser() -> None:
@@ -108,7 +108,7 @@ def test_a_request_racing_a_key_in_flight_gets_the_winners_case(session: Session
 
 
 def test_concurrent_retries_with_one_key_create_one_case(session: Session) -> None:
-    factory = make_session_factory(session.get_bind())
+    factory = make_session_factory(session.get_bind(), session.info)
     barrier = threading.Barrier(4)
     references: list[str] = []
     errors: list[Exception] = []

@@ -3,14 +3,14 @@ breached cases (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk.models import Notification, OutboxMessage, User
-from desk.services import cases, sla
+from desk.services import cases, sla, sla_policies
 from desk.services.notifications import email_for
 from desk.services.notify import digest, preferences
 from tests.conftest import raw_submission
@@ -103,3 +103,29 @@ def test_managers_hear_of_their_authoritys_cases_at_risk(session: Session, make_
     assert [c["reference"] for c in spec.context["at_risk"]] == [risky.reference]
     assert [c["reference"] for c in spec.context["breached"]] == [late.reference]
     assert spec.context["is_manager"] is True
+
+
+def test_closure_days_of_the_sla_calendar_hold_the_digest(session: Session, make_user: Any) -> None:
+    admin = make_user("admin@example.fi", role="admin", teams=())
+    adviser = make_user()
+    lahti_adviser = make_user(
+        "lahti@example.fi", authority="lahti", teams=("lahti-employer-services",)
+    )
+    for person in (adviser, lahti_adviser):
+        wants_digest(session, person)
+    for place in ("560", "398"):  # one case in each authority's team
+        case = cases.submit_case(session, raw_submission(municipality=place))
+        cases.employer_reply(session, case.employer_token, "Any news?")
+    tuesday, wednesday = MONDAY + timedelta(days=1), MONDAY + timedelta(days=2)
+    sla_policies.add_closure_day(
+        session, as_staff(admin), date(2026, 3, 2), None, "Whole desk closed"
+    )
+    sla_policies.add_closure_day(
+        session, as_staff(admin), date(2026, 3, 3), "paijat-hame", "Training day"
+    )
+
+    assert digest.prepare_daily_digests(session, MONDAY) == 0
+    assert digest.prepare_daily_digests(session, tuesday) == 1  # Lahti is open
+    assert [row.payload["user_id"] for row in digests(session)] == [lahti_adviser.id]
+    assert digest.prepare_daily_digests(session, wednesday) == 1  # the held notification
+    assert [row.payload["user_id"] for row in digests(session)] == [lahti_adviser.id, adviser.id]

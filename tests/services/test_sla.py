@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from desk.config import PROJECT_ROOT
+from desk.config import PROJECT_ROOT, session_settings
 from desk.db import make_session_factory
 from desk.domain.business_calendar import HELSINKI
 from desk.domain.sla import SlaState, Target
@@ -27,6 +27,7 @@ from desk.models import (
 )
 from desk.services import cases, demo_cases, sla, sla_policies, users
 from desk.services.errors import Conflict
+from desk.services.sla_config import SlaConfigError
 from tests.conftest import raw_submission
 from tests.support.actors import as_staff
 
@@ -284,6 +285,60 @@ resolution_minutes = 960
     assert targets(session, lahti)["first_response"].due_at == hki(2026, 3, 9, 9)
 
 
+OTHER_SLA_FILE = """
+[calendar.hours]
+mon = "09:00-15:00"
+tue = "09:00-15:00"
+wed = "09:00-15:00"
+thu = "09:00-15:00"
+fri = "09:00-15:00"
+
+[calendar.authorities.lahti.hours]
+mon = "10:00-14:00"
+
+[[policies]]
+needs = ["other", "recruitment"]
+first_response_minutes = 60
+resolution_minutes = 600
+warning_percent = 50
+"""
+
+
+def test_the_defaults_come_from_the_configured_sla_file(
+    session: Session, engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "other-sla.toml"
+    path.write_text(OTHER_SLA_FILE)
+    factory = make_session_factory(engine, session_settings({"SLA_CONFIG_FILE": str(path)}))
+    with factory() as other:
+        # Nothing stored: the configured file answers, not the shipped config/sla.toml.
+        assert sla_policies.effective_policy(other, "job-ad").first_response_minutes == 60
+        listing = {p.need.code: p for p in sla_policies.list_policies(other)}
+        assert (listing["recruitment"].version, listing["recruitment"].policy.warning_percent) == (
+            0,
+            50,
+        )
+        calendars = sla_policies.load_calendars(other)
+        monday = date(2026, 3, 2)
+        assert calendars.for_authority("paijat-hame").window(monday) == (
+            hki(2026, 3, 2, 9),
+            hki(2026, 3, 2, 15),
+        )
+        assert calendars.for_authority("lahti").window(monday) == (
+            hki(2026, 3, 2, 10),
+            hki(2026, 3, 2, 14),
+        )
+        case = cases.submit_case(other, raw_submission(), now=hki(2026, 3, 2, 8))
+        first = targets(other, case)["first_response"]
+        assert (first.target_minutes, first.policy.version) == (60, 1)
+        assert first.due_at == hki(2026, 3, 2, 10)  # opens at 09:00, one business hour
+
+
+def test_a_session_without_an_sla_file_refuses_instead_of_guessing(engine: Engine) -> None:
+    with make_session_factory(engine)() as bare, pytest.raises(SlaConfigError):
+        sla_policies.effective_policy(bare, "nothing-stored-for-this-need")
+
+
 # --- the sweep ------------------------------------------------------------------------------
 
 
@@ -387,7 +442,7 @@ def test_an_event_is_recorded_once_even_when_two_writers_race(
     session: Session, engine: Engine, staff
 ) -> None:
     case = cases.submit_case(session, raw_submission(), now=hki(2026, 3, 2, 8))
-    factory = make_session_factory(engine)
+    factory = make_session_factory(engine, session.info)
     with factory() as one, factory() as two:
         first = sla._record_event(one, case, "first_response", sla.EventKind.BREACH, sla.utcnow())
         one.commit()
@@ -404,7 +459,7 @@ def test_two_concurrent_sweeps_record_and_notify_each_event_once(
     for _ in range(count):
         cases.submit_case(session, raw_submission(), now=hki(2026, 3, 2, 8))
     now = hki(2026, 3, 3, 16)  # every first response breached and escalated
-    factory = make_session_factory(engine)
+    factory = make_session_factory(engine, session.info)
     barrier = threading.Barrier(2)
     results: list[sla.SweepResult] = []
     errors: list[BaseException] = []

@@ -2,6 +2,7 @@ import pytest
 
 from desk.app import create_app
 from desk.config import ConfigError, load_config
+from tests.conftest import _clean
 
 
 def test_healthz(client) -> None:
@@ -60,3 +61,28 @@ def test_layers_environment_over_file_over_defaults(tmp_path) -> None:
     assert (
         load_config(environ={"DESK_CONFIG_FILE": str(extra)})["BASE_URL"] == "https://file.example"
     )
+
+
+def test_a_configured_sla_file_is_honoured(sqlite_url, sqlite_engine, tmp_path) -> None:
+    """The SLA defaults come from SLA_CONFIG_FILE through create_app, not the shipped file."""
+    _clean(sqlite_engine)  # no stored policies: the defaults answer
+    sla_file = tmp_path / "sla.toml"
+    sla_file.write_text(
+        '[[policies]]\nneeds = ["other", "recruitment"]\n'
+        "first_response_minutes = 90\nresolution_minutes = 900\n"
+    )
+    app = create_app(
+        {
+            "DATABASE_URL": sqlite_url,
+            "BROKER_SQLITE_PATH": str(tmp_path / "b.sqlite3"),
+            "SLA_CONFIG_FILE": str(sla_file),
+        }
+    )
+    try:
+        rows = app.test_client().get("/api/v1/processing-times").get_json()
+        shown = {row["need"]: row["first_response_minutes"] for row in rows}
+        # Nothing is stored in the test database, so every need shows the configured file's
+        # default (the shipped file gives recruitment 480 and change security 240).
+        assert shown["recruitment"] == 90 and shown["change-security"] == 90
+    finally:
+        app.extensions["desk.engine"].dispose()

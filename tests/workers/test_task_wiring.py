@@ -61,3 +61,26 @@ def test_the_daily_digest_is_scheduled_at_eight_helsinki_time() -> None:
     assert entry["schedule"].hour == {8} and entry["schedule"].minute == {0}
     assert entry["schedule"].day_of_week == set(range(7))  # the task checks business days
     assert celery_config(config)["timezone"] == "Europe/Helsinki"
+
+
+def test_the_digest_time_comes_from_the_configuration() -> None:
+    from desk.config import load_config
+    from workers.schedule import beat_schedule
+
+    config = load_config(environ={"DESK_DIGEST_HOUR": "7", "DESK_DIGEST_MINUTE": "45"})
+    schedule = beat_schedule(config)["daily-digest"]["schedule"]
+    assert schedule.hour == {7} and schedule.minute == {45}
+
+
+def test_beat_sends_only_tasks_that_exist() -> None:
+    from celery import Celery
+
+    import workers.sla_tasks
+    import workers.tasks  # noqa: F401  (registers the tasks)
+    from desk.config import load_config
+    from workers.schedule import beat_schedule
+
+    names = {entry["task"] for entry in beat_schedule(load_config(environ={})).values()}
+    assert names == {"desk.send_daily_digests", "desk.relay_outbox", "desk.sweep_sla"}
+    # A Celery app of its own (not the default one): shared tasks register with every app.
+    assert names <= set(Celery("wiring-test", set_as_current=False).tasks)

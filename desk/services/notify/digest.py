@@ -1,6 +1,7 @@
-"""The daily digest: on business days at 08:00 Helsinki time, one email per staff member with
-the notifications they chose to get in the digest, and for managers their authority's cases
-at risk of missing, or past, their service levels.
+"""The daily digest: each morning (beat, at DIGEST_HOUR:DIGEST_MINUTE Helsinki time) one email
+per staff member with the notifications they chose to get in the digest, and for managers
+their authority's cases at risk of missing, or past, their service levels. Only on business
+days of the staff member's authority, by the SLA engine's business calendar.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from desk.domain.case_status import ACTIVE
 from desk.domain.digest_schedule import helsinki_date, is_business_day
-from desk.models import Case, CaseSlaTarget, Notification, OutboxMessage, User, utcnow
+from desk.models import Authority, Case, CaseSlaTarget, Notification, OutboxMessage, User, utcnow
 from desk.services import outbox
+from desk.services.sla_policies import load_calendars
 
 KIND = "email.daily_digest"
 
@@ -67,12 +69,20 @@ def dedupe_key(user_id: int, day: str) -> str:
 def prepare_daily_digests(session: Session, now: datetime | None = None) -> int:
     """Queue today's digests (business days only); returns how many were queued.
 
-    Safe to run twice (two beats, a retried task): each person's digest of a day has a
-    unique dedupe key, and notifications move into exactly one digest.
+    A business day is one the person's authority is open on by its business calendar (the
+    SLA engine's: weekly hours, Finnish holidays, closure days). Safe to run twice (two
+    beats, a retried task): each person's digest of a day has a unique dedupe key, and
+    notifications move into exactly one digest.
     """
     now = now or utcnow()
     day = helsinki_date(now)
-    if not is_business_day(day):
+    calendars = load_calendars(session)
+    open_authorities = [
+        slug
+        for slug in session.scalars(select(Authority.slug).order_by(Authority.slug))
+        if is_business_day(calendars.for_authority(slug), day)
+    ]
+    if not open_authorities:
         return 0
     already: set[str | None] = set(
         session.scalars(
@@ -82,7 +92,7 @@ def prepare_daily_digests(session: Session, now: datetime | None = None) -> int:
         )
     )
     try:
-        queued = _queue(session, now, day.isoformat(), already)
+        queued = _queue(session, now, day.isoformat(), already, open_authorities)
         session.commit()
     except IntegrityError:
         # Another run queued the same digests first; its transaction did this work.
@@ -96,8 +106,13 @@ def _queue(
     now: datetime,
     day: str,
     already: set[str | None],
+    open_authorities: list[str],
 ) -> int:
-    staff = session.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
+    staff = session.scalars(
+        select(User)
+        .where(User.active.is_(True), User.authority_slug.in_(open_authorities))
+        .order_by(User.id)
+    )
     reports: dict[str, RiskReport] = {}
     queued = 0
     for user in list(staff):
