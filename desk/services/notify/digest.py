@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 
 from desk.domain.case_status import ACTIVE
 from desk.domain.digest_schedule import helsinki_date, is_business_day
+from desk.domain.notification_catalogue import Kind
 from desk.models import Case, CaseSlaTarget, Notification, OutboxMessage, User, utcnow
 from desk.services import outbox
 
-KIND = "email.daily_digest"
+KIND = Kind.DAILY_DIGEST
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.domain.notification_catalogue import KINDS
+from desk.domain.notification_catalogue import KINDS, Kind
 from desk.models import Case, CaseMessage, Notification, OutboxMessage, Team, User
 from desk.services.notifications import (
     EmailSpec,
@@ -67,7 +67,10 @@ def _employer_status_email(session: Session, row: OutboxMessage, base_url: str) 
         # What the adviser asked is in their latest public reply.
         context["question"] = _last_public_staff_message(session, case)
     return EmailSpec(
-        to=case.email, language=case.language, template=KINDS[row.kind].template, context=context
+        to=case.email,
+        language=case.language,
+        template=KINDS[Kind(row.kind)].template,
+        context=context,
     )
 
 
@@ -86,7 +89,7 @@ def _staff_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSp
     if from_team is not None:
         context["from_team"] = from_team.name(language)
     return EmailSpec(
-        to=user.email, language=language, template=KINDS[row.kind].template, context=context
+        to=user.email, language=language, template=KINDS[Kind(row.kind)].template, context=context
     )
 
 
