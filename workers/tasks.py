@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from desk.db import session_scope
 from desk.domain.digest_schedule import HELSINKI
 from desk.services import mailer, outbox
-from desk.services.notifications import EmailSpec, Undeliverable
 from desk.services.notify import delivery, digest, webhooks
+from desk.services.notify.spec import EmailSpec, Undeliverable
 
 log = logging.getLogger(__name__)
 

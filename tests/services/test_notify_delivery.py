@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from desk.domain.webhook_signature import sign
 from desk.models import Notification, OutboxMessage, User
 from desk.services import cases, outbox
-from desk.services.notifications import Undeliverable
 from desk.services.notify import delivery, preferences, webhooks
+from desk.services.notify.spec import Undeliverable
 from tests.conftest import raw_submission
 
 CONFIG = {
@@ -195,3 +195,27 @@ def test_webhook_rows_follow_their_subscription(session: Session, make_user: Any
     webhooks.delete_subscription(session, boss, subscription.id)
     paused = delivery.plan(session, row, CONFIG)
     assert isinstance(paused, delivery.Suppressed) and "removed" in paused.reason
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected"), [("immediate", "EmailPlan"), ("in_app", "Suppressed")]
+)
+def test_a_followed_case_honours_the_choice_and_rings_the_bell(
+    session: Session, make_user: Any, choice: str, expected: str
+) -> None:
+    # Since issue 9 email.case_followed has a catalogue entry; before, it skipped both.
+    adviser = make_user()
+    defaults = {e.key: d.value for e, d in preferences.choices_of(session, adviser.id)}
+    preferences.save_choices(session, adviser, {**defaults, "case_followed": choice})
+    case = cases.submit_case(session, raw_submission())
+    # As the key-account routing does (assignment._follow).
+    row = outbox.enqueue(
+        session, "email.case_followed", {"case_id": case.id, "user_id": adviser.id}
+    )
+    session.commit()
+    plan = delivery.plan(session, row, CONFIG)
+    assert type(plan).__name__ == expected
+    if isinstance(plan, delivery.EmailPlan):
+        assert (plan.spec.template, plan.spec.to) == ("case_followed", adviser.email)
+    (bell,) = session.scalars(select(Notification).where(Notification.outbox_id == row.id))
+    assert (bell.user_id, bell.event_type, bell.case_id) == (adviser.id, "case_followed", case.id)

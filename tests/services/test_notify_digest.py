@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from desk.models import Notification, OutboxMessage, User
 from desk.services import cases, sla
-from desk.services.notifications import email_for
 from desk.services.notify import digest, preferences
+from desk.services.notify.emails import email_for
 from tests.conftest import raw_submission
 
 # 08:00 in Helsinki (UTC+2 in winter, UTC+3 in summer).

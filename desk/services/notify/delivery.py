@@ -20,6 +20,7 @@ from desk.domain.notification_catalogue import (
     Audience,
     Delivery,
     EventType,
+    Kind,
     employer_may_receive,
     event_type,
     wants_email_now,
@@ -32,9 +33,14 @@ from desk.models import (
     WebhookSubscription,
     utcnow,
 )
-from desk.services.notifications import EmailSpec, Undeliverable, email_for
 from desk.services.notify import preferences, webhooks
-from desk.services.notify.emails import employer_preferences_link
+from desk.services.notify.emails import email_for
+from desk.services.notify.spec import (
+    EmailSpec,
+    case_of,
+    employer_preferences_link,
+    staff_recipient,
+)
 
 DELIVERY_LABELS = {Delivery.DIGEST: "daily digest", Delivery.IN_APP: "in-app only"}
 
@@ -108,9 +114,7 @@ def ensure_in_app(
 
 
 def _staff_gate(session: Session, row: OutboxMessage, entry: EventType) -> Suppressed | None:
-    user = session.get(User, row.payload.get("user_id"))
-    if user is None:
-        raise Undeliverable(f"user {row.payload.get('user_id')} is gone")
+    user = staff_recipient(session, row)
     chosen = preferences.choice(session, user.id, entry.key)
     notification = ensure_in_app(session, row, entry, user, chosen)
     row.recipient = f"{user.name} <{user.email}>"
@@ -126,9 +130,7 @@ def _staff_gate(session: Session, row: OutboxMessage, entry: EventType) -> Suppr
 
 
 def _employer_gate(session: Session, row: OutboxMessage, entry: EventType) -> Suppressed | None:
-    case = session.get(Case, row.payload.get("case_id"))
-    if case is None:
-        raise Undeliverable(f"case {row.payload.get('case_id')} is gone")
+    case = case_of(session, row)
     row.recipient = case.email
     if not employer_may_receive(entry, preferences.employer_opted_out(session, case.email)):
         return Suppressed("the employer opted out of optional messages")
@@ -164,7 +166,7 @@ def _webhook(session: Session, row: OutboxMessage) -> Plan:
 
 
 def _plan(session: Session, row: OutboxMessage, config: Mapping[str, Any]) -> Plan:
-    if row.kind == webhooks.KIND:
+    if row.kind == Kind.WEBHOOK_CASE_EVENT:
         return _webhook(session, row)
     if row.case_id is not None:
         # Load the case once without its message and event lists (no email needs them);
