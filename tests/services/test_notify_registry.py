@@ -24,6 +24,7 @@ from desk.models import CaseMessage, OutboxMessage
 from desk.services import cases, sla
 from desk.services.notify.emails import BUILDERS, email_for
 from tests.conftest import raw_submission
+from workers.tasks import render_email
 
 EMAILS = PROJECT_ROOT / "templates" / "emails"
 TWINS = (".subject.txt", ".txt", ".html")
@@ -43,7 +44,10 @@ def _sources() -> Iterator[Path]:
 
 
 def _is_enqueue(call: ast.Call) -> bool:
+    """outbox.enqueue(...), or enqueue(...) imported from the outbox."""
     func = call.func
+    if isinstance(func, ast.Name):
+        return func.id == "enqueue"
     return (
         isinstance(func, ast.Attribute)
         and func.attr == "enqueue"
@@ -100,7 +104,7 @@ def queued_kinds() -> tuple[set[str], set[str]]:
             else:
                 kinds |= found
     for reaction in CASE_EVENTS.values():
-        kinds |= {kind for kind in (reaction.employer_kind, reaction.staff_kind) if kind}
+        kinds |= {str(kind) for kind in (reaction.employer_kind, reaction.staff_kind) if kind}
     return kinds, variable
 
 
@@ -168,8 +172,6 @@ def _payloads(case: Any, user: Any, message_id: int, reply_id: int) -> dict[Kind
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_every_builder_renders_in_each_language(app, app_session, staff, language: str) -> None:
-    from workers.tasks import render_email
-
     user = staff(f"{language}.adviser@example.fi", role="manager")
     user.ui_language = language
     app_session.commit()
