@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
 from celery import Task, shared_task
@@ -12,11 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desk.db import session_scope
 from desk.domain.business_calendar import HELSINKI
-from desk.services import mailer, outbox
-from desk.services.notifications import EmailSpec, Undeliverable
-from desk.services.notify import delivery, digest, webhooks
-
-log = logging.getLogger(__name__)
+from desk.services import outbox
+from desk.services.notify import delivery, digest
+from desk.services.notify.spec import EmailSpec
 
 RELAY = "desk.relay_outbox"
 DELIVER = "desk.deliver_outbox"
@@ -65,55 +62,13 @@ def render_email(spec: EmailSpec) -> tuple[str, str, str]:
 @shared_task(name=DELIVER, bind=True)
 def deliver_outbox(self: Task, outbox_id: int) -> str:
     """Deliver one outbox row; idempotent, failures rescheduled by the outbox with backoff."""
-    config = current_app.config
-    max_attempts = int(config["OUTBOX_MAX_ATTEMPTS"])
-    backoff = outbox.Backoff.from_config(config)
     with session_scope(_sessions()) as session:
-        lease = timedelta(seconds=float(config["OUTBOX_REDISPATCH_AFTER_SECONDS"]))
-        row = outbox.start_delivery(session, outbox_id, lease, owner=self.request.id or "")
-        if row is None:
-            return "skipped"
-        try:
-            plan = delivery.plan(session, row, config)
-        except Undeliverable as exc:
-            outbox.mark_failed(session, row, str(exc), max_attempts=1)
-            return "dead"
-        if isinstance(plan, delivery.Suppressed):
-            outbox.mark_suppressed(session, row, plan.reason)
-            return "suppressed"
-        try:
-            if isinstance(plan, delivery.WebhookPlan):
-                webhooks.post(plan.request, float(config["WEBHOOK_TIMEOUT_SECONDS"]))
-            else:
-                _send_email(plan)
-        except Exception as exc:  # every failed attempt is counted, retried and shown
-            permanent = (
-                isinstance(exc, webhooks.WebhookFailed) and exc.permanent
-            ) or mailer.is_permanent(exc)
-            retried = outbox.mark_failed(
-                session, row, f"{type(exc).__name__}: {exc}", max_attempts, backoff, permanent
-            )
-            log.warning("outbox %s delivery failed (%s); retry=%s", outbox_id, exc, retried)
-            return "retry" if retried else "dead"
-        outbox.mark_delivered(session, row)
-    return "delivered"
-
-
-def _send_email(plan: delivery.EmailPlan) -> None:
-    subject, text, html = render_email(plan.spec)
-    settings = mailer.SmtpSettings.from_config(current_app.config)
-    message = mailer.build_message(
-        settings,
-        to=plan.spec.to,
-        subject=subject,
-        text=text,
-        html=html,
-        language=plan.spec.language,
-        sender=plan.sender,
-        message_id=plan.message_id,
-        headers=plan.headers,
-    )
-    mailer.send(settings, message)
+        outcome = delivery.deliver(
+            session, outbox_id, current_app.config, render_email, owner=self.request.id or ""
+        )
+    # Every outcome acknowledges the message: a retry waits in the outbox row (next_attempt_at)
+    # for the relay, not in the broker as a Celery countdown.
+    return outcome.value
 
 
 @shared_task(name=DIGEST)

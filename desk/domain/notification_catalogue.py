@@ -1,8 +1,9 @@
 """Which notifications exist, who reads them and how they may be delivered: data, not code.
 
-Every outbox kind that notifies a person has one entry in KINDS. A new kind (for example the
-SLA engine's warnings) slots in by adding one entry here and one email builder; recipients,
-preferences, opt-outs, the in-app bell and the operations pages then treat it like the rest.
+Every kind the outbox carries is a member of Kind and has one entry in KINDS. A new kind
+slots in by adding a member, an entry here and an email builder (desk.services.notify.emails,
+keyed by the same member); recipients, preferences, opt-outs, the in-app bell and the
+operations pages then treat it like the rest. A test holds the three together.
 """
 
 from __future__ import annotations
@@ -44,34 +45,60 @@ class EventType:
     in_app: bool = True
 
 
+class Kind(StrEnum):
+    """Every kind of outbox row: the stored `kind` of the row (a StrEnum equals its string)."""
+
+    # Employer emails, in the case's language.
+    CASE_RECEIVED = "email.case_received"
+    STAFF_REPLY = "email.staff_reply"
+    CASE_TRANSFERRED = "email.case_transferred"
+    CASE_RESOLVED = "email.case_resolved"
+    CASE_WAITING = "email.case_waiting"
+    CASE_CLOSED = "email.case_closed"
+    # Staff notifications (bell and, as each person chose, email).
+    NEW_CASE = "notify.new_case"
+    CASE_ASSIGNED = "notify.case_assigned"
+    EMPLOYER_REPLY = "email.employer_reply"
+    CASE_TRANSFERRED_IN = "notify.case_transferred_in"
+    CASE_FOLLOWED = "email.case_followed"
+    SLA_WARNING = "email.sla_warning"
+    SLA_BREACH = "email.sla_breach"
+    SLA_ESCALATION = "email.sla_escalation"
+    DAILY_DIGEST = "email.daily_digest"
+    # Other systems.
+    WEBHOOK_CASE_EVENT = "webhook.case_event"
+
+
 EMPLOYER: Final = Audience.EMPLOYER
 STAFF: Final = Audience.STAFF
 
-KINDS: Final[dict[str, EventType]] = {
+KINDS: Final[dict[Kind, EventType]] = {
     # Employer. Kept whatever the employer chooses: the confirmation of receipt, the desk's
     # own answers in the case, a transfer (Administrative Procedure Act 434/2003 §21 requires
     # telling the party) and the outcome. Optional: "waiting for you" and "closed" notices.
-    "email.case_received": EventType("case_received", EMPLOYER, "case_received", True),
-    "email.staff_reply": EventType("staff_reply", EMPLOYER, "staff_reply", True),
-    "email.case_transferred": EventType("case_transferred", EMPLOYER, "case_transferred", True),
-    "email.case_resolved": EventType("case_resolved", EMPLOYER, "case_resolved", True),
-    "email.case_waiting": EventType("case_waiting", EMPLOYER, "case_waiting"),
-    "email.case_closed": EventType("case_closed", EMPLOYER, "case_closed"),
+    Kind.CASE_RECEIVED: EventType("case_received", EMPLOYER, "case_received", True),
+    Kind.STAFF_REPLY: EventType("staff_reply", EMPLOYER, "staff_reply", True),
+    Kind.CASE_TRANSFERRED: EventType("case_transferred", EMPLOYER, "case_transferred", True),
+    Kind.CASE_RESOLVED: EventType("case_resolved", EMPLOYER, "case_resolved", True),
+    Kind.CASE_WAITING: EventType("case_waiting", EMPLOYER, "case_waiting"),
+    Kind.CASE_CLOSED: EventType("case_closed", EMPLOYER, "case_closed"),
     # Advisers and managers.
-    "notify.new_case": EventType("new_case", STAFF, "new_case", default_delivery=Delivery.IN_APP),
-    "notify.case_assigned": EventType("case_assigned", STAFF, "case_assigned"),
-    "email.employer_reply": EventType("employer_replied", STAFF, "employer_reply"),
-    "notify.case_transferred_in": EventType("case_transferred_in", STAFF, "case_transferred_in"),
-    # The SLA engine's events (its email builders and templates come with it).
-    "email.sla_warning": EventType("sla_warning", STAFF, "sla_warning"),
-    "email.sla_breach": EventType("sla_breach", STAFF, "sla_breach"),
-    "email.sla_escalation": EventType("sla_escalation", STAFF, "sla_escalation"),
+    Kind.NEW_CASE: EventType("new_case", STAFF, "new_case", default_delivery=Delivery.IN_APP),
+    Kind.CASE_ASSIGNED: EventType("case_assigned", STAFF, "case_assigned"),
+    Kind.EMPLOYER_REPLY: EventType("employer_replied", STAFF, "employer_reply"),
+    Kind.CASE_TRANSFERRED_IN: EventType("case_transferred_in", STAFF, "case_transferred_in"),
+    # A key-account adviser follows a case another team handles (queued with follower_added).
+    Kind.CASE_FOLLOWED: EventType("case_followed", STAFF, "case_followed"),
+    # The SLA engine's events (the sweep queues them: desk.services.sla.EMAIL_KINDS).
+    Kind.SLA_WARNING: EventType("sla_warning", STAFF, "sla_warning"),
+    Kind.SLA_BREACH: EventType("sla_breach", STAFF, "sla_breach"),
+    Kind.SLA_ESCALATION: EventType("sla_escalation", STAFF, "sla_escalation"),
     # The daily summary itself is always an email.
-    "email.daily_digest": EventType(
+    Kind.DAILY_DIGEST: EventType(
         "daily_digest", STAFF, "daily_digest", configurable=False, in_app=False
     ),
     # Other systems.
-    "webhook.case_event": EventType("webhook", Audience.SYSTEM),
+    Kind.WEBHOOK_CASE_EVENT: EventType("webhook", Audience.SYSTEM),
 }
 
 
@@ -79,8 +106,8 @@ KINDS: Final[dict[str, EventType]] = {
 class Reaction:
     """What a case event causes besides webhooks: an employer email, staff notifications."""
 
-    employer_kind: str | None = None
-    staff_kind: str | None = None
+    employer_kind: Kind | None = None
+    staff_kind: Kind | None = None
     # handlers: the assignee, else the team; team: every member; assignee: the new assignee.
     # Followers (recipients.follower_ids) hear of handlers and team events too.
     staff_audience: str = "handlers"
@@ -88,27 +115,37 @@ class Reaction:
 
 # Case events, in the order of a case's life; each is also a webhook event "type".
 CASE_EVENTS: Final[dict[str, Reaction]] = {
-    # The confirmation (email.case_received) is queued by submit_case itself.
-    "case.received": Reaction(staff_kind="notify.new_case", staff_audience="team"),
-    "case.assigned": Reaction(staff_kind="notify.case_assigned", staff_audience="assignee"),
-    # The reply itself (email.staff_reply) is queued by reply(); the transfer email
-    # (email.case_transferred) by the transfer, which knows the reason.
+    # The confirmation (email.case_received) follows the routing of a new case, queued
+    # with it by desk.services.case_events.EFFECTS.
+    "case.received": Reaction(staff_kind=Kind.NEW_CASE, staff_audience="team"),
+    "case.assigned": Reaction(staff_kind=Kind.CASE_ASSIGNED, staff_audience="assignee"),
+    # The reply itself (email.staff_reply) and the transfer email with its reason
+    # (email.case_transferred) are queued with their case events (case_events.EFFECTS).
     "case.replied": Reaction(),
-    "case.employer_replied": Reaction(staff_kind="email.employer_reply"),
-    "case.transferred": Reaction(staff_kind="notify.case_transferred_in"),
+    "case.employer_replied": Reaction(staff_kind=Kind.EMPLOYER_REPLY),
+    "case.transferred": Reaction(staff_kind=Kind.CASE_TRANSFERRED_IN),
     "case.open": Reaction(),
-    "case.waiting": Reaction(employer_kind="email.case_waiting"),
-    "case.resolved": Reaction(employer_kind="email.case_resolved"),
-    "case.closed": Reaction(employer_kind="email.case_closed"),
+    "case.waiting": Reaction(employer_kind=Kind.CASE_WAITING),
+    "case.resolved": Reaction(employer_kind=Kind.CASE_RESOLVED),
+    "case.closed": Reaction(employer_kind=Kind.CASE_CLOSED),
 }
 
 # Case events other systems may subscribe to (the "type" of a webhook body).
 WEBHOOK_EVENTS: Final = tuple(CASE_EVENTS)
 
 
+def kind_of(kind: str) -> Kind | None:
+    """The Kind of a stored outbox kind, or None for a kind nobody registered."""
+    try:
+        return Kind(kind)
+    except ValueError:
+        return None
+
+
 def event_type(kind: str) -> EventType | None:
     """The catalogue entry of an outbox kind, or None for a kind nobody registered."""
-    return KINDS.get(kind)
+    known = kind_of(kind)
+    return KINDS.get(known) if known is not None else None
 
 
 def staff_event_types() -> list[EventType]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from desk.domain.notification_catalogue import Kind
 from desk.models import Case, CaseEvent, utcnow
 from desk.services import outbox, sla
 from desk.services.access import Actor
@@ -69,7 +70,7 @@ class Effects:
 
     published: str | Callable[[Mapping[str, Any]], str] | None = None
     published_facts: Mapping[str, str] = field(default_factory=dict)
-    email: str | None = None
+    email: Kind | None = None
     email_facts: Mapping[str, str] = field(default_factory=dict)
     sla: SlaHook | None = None
 
@@ -77,7 +78,7 @@ class Effects:
 EFFECTS: Mapping[EventKind, Effects] = {
     EventKind.CREATED: Effects(sla=_start_clocks),
     # Routing a new request tells its team and confirms receipt to the employer.
-    EventKind.ROUTED: Effects(published="case.received", email="email.case_received"),
+    EventKind.ROUTED: Effects(published="case.received", email=Kind.CASE_RECEIVED),
     EventKind.CLAIMED: Effects(
         published="case.assigned", published_facts={"assignee_id": "assignee_id"}
     ),
@@ -92,7 +93,7 @@ EFFECTS: Mapping[EventKind, Effects] = {
     EventKind.REPLIED: Effects(
         published="case.replied",
         published_facts={"message_id": "message_id"},
-        email="email.staff_reply",
+        email=Kind.STAFF_REPLY,
         email_facts={"message_id": "message_id"},
         sla=_first_response,
     ),
@@ -104,12 +105,10 @@ EFFECTS: Mapping[EventKind, Effects] = {
     EventKind.TRANSFERRED: Effects(
         published="case.transferred",
         published_facts={"from_team": "from_team"},
-        email="email.case_transferred",
+        email=Kind.CASE_TRANSFERRED,
         email_facts={"team": "to_team", "from_team": "from_team", "reason": "reason"},
     ),
-    EventKind.FOLLOWER_ADDED: Effects(
-        email="email.case_followed", email_facts={"user_id": "user_id"}
-    ),
+    EventKind.FOLLOWER_ADDED: Effects(email=Kind.CASE_FOLLOWED, email_facts={"user_id": "user_id"}),
     EventKind.COLLABORATOR_ADDED: Effects(),
     EventKind.COLLABORATOR_REMOVED: Effects(),
 }

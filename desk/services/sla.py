@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from desk.db import for_update, insert_for
 from desk.domain.business_calendar import BusinessCalendar
+from desk.domain.notification_catalogue import Kind
 from desk.domain.sla import (
     Clock,
     EventKind,
@@ -49,10 +50,11 @@ from desk.services.sla_policies import (
 
 TARGETS = (Target.FIRST_RESPONSE, Target.RESOLUTION)
 MINUTE = timedelta(minutes=1)
+# The outbox kind of each event's email (its template and delivery rules: the catalogue).
 EMAIL_KINDS = {
-    EventKind.WARNING: "email.sla_warning",
-    EventKind.BREACH: "email.sla_breach",
-    EventKind.ESCALATION: "email.sla_escalation",
+    EventKind.WARNING: Kind.SLA_WARNING,
+    EventKind.BREACH: Kind.SLA_BREACH,
+    EventKind.ESCALATION: Kind.SLA_ESCALATION,
 }
 
 

@@ -20,6 +20,7 @@ EVENT_TYPE_LABELS = {
     "case_assigned": _l("Case assigned to you"),
     "employer_replied": _l("The employer answered"),
     "case_transferred_in": _l("Case transferred to your team"),
+    "case_followed": _l("Key-account adviser follows"),
     "sla_warning": _l("Service level warning"),
     "sla_breach": _l("Service level breached"),
     "sla_escalation": _l("Service level breach escalated"),

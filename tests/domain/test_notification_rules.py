@@ -18,9 +18,11 @@ from desk.domain.notification_catalogue import (
     WEBHOOK_EVENTS,
     Audience,
     Delivery,
+    Kind,
     channel_of,
     employer_may_receive,
     event_type,
+    kind_of,
     staff_event_types,
     wants_email_now,
 )
@@ -98,6 +100,7 @@ def test_staff_choices() -> None:
         "case_assigned",
         "employer_replied",
         "case_transferred_in",
+        "case_followed",  # in the catalogue since issue 9: the choice and the bell apply
         "sla_warning",
         "sla_breach",
         "sla_escalation",
@@ -116,7 +119,10 @@ def test_channels_and_unknown_kinds() -> None:
     assert channel_of("webhook.case_event") == "webhook"
     assert channel_of("email.case_received") == "email"
     assert channel_of("notify.new_case") == "email"
-    assert event_type("email.case_followed") is None
+    assert event_type("email.no_such_kind") is None
+    assert kind_of("email.no_such_kind") is None
+    assert kind_of("email.case_followed") is Kind.CASE_FOLLOWED
+    assert event_type("email.case_followed") is KINDS[Kind.CASE_FOLLOWED]
 
 
 def test_signature_is_hmac_sha256_of_timestamp_dot_body() -> None:

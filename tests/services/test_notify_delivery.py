@@ -4,6 +4,8 @@ rows queued elsewhere, the sender per authority, webhooks (SQLite and PostgreSQL
 from __future__ import annotations
 
 import json
+import smtplib
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,12 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk.domain.webhook_signature import sign
-from desk.models import Notification, OutboxMessage, User
+from desk.models import Notification, OutboxMessage, User, utcnow
 from desk.services import cases, outbox
-from desk.services.notifications import Undeliverable
 from desk.services.notify import delivery, preferences, webhooks
+from desk.services.notify.delivery import Outcome
+from desk.services.notify.spec import EmailSpec, Undeliverable
 from tests.conftest import raw_submission
 from tests.support.actors import as_staff
+from tests.support.services import free_port
 
 CONFIG = {
     "BASE_URL": "http://desk.test",
@@ -200,3 +204,80 @@ def test_webhook_rows_follow_their_subscription(session: Session, make_user: Any
     webhooks.delete_subscription(session, as_staff(boss), subscription.id)
     paused = delivery.plan(session, row, CONFIG)
     assert isinstance(paused, delivery.Suppressed) and "removed" in paused.reason
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected"), [("immediate", "EmailPlan"), ("in_app", "Suppressed")]
+)
+def test_a_followed_case_honours_the_choice_and_rings_the_bell(
+    session: Session, make_user: Any, choice: str, expected: str
+) -> None:
+    # Since issue 9 email.case_followed has a catalogue entry; before, it skipped both.
+    adviser = make_user()
+    defaults = {e.key: d.value for e, d in preferences.choices_of(session, adviser.id)}
+    preferences.save_choices(session, adviser, {**defaults, "case_followed": choice})
+    case = cases.submit_case(session, raw_submission())
+    # As the key-account routing does (assignment._follow).
+    row = outbox.enqueue(
+        session, "email.case_followed", {"case_id": case.id, "user_id": adviser.id}
+    )
+    session.commit()
+    plan = delivery.plan(session, row, CONFIG)
+    assert type(plan).__name__ == expected
+    if isinstance(plan, delivery.EmailPlan):
+        assert (plan.spec.template, plan.spec.to) == ("case_followed", adviser.email)
+    (bell,) = session.scalars(select(Notification).where(Notification.outbox_id == row.id))
+    assert (bell.user_id, bell.event_type, bell.case_id) == (adviser.id, "case_followed", case.id)
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (webhooks.WebhookFailed("HTTP 410 from the receiver", permanent=True), True),
+        (webhooks.WebhookFailed("HTTP 503 from the receiver"), False),
+        (smtplib.SMTPRecipientsRefused({"a@b.fi": (550, b"unknown")}), True),
+        (smtplib.SMTPResponseException(451, b"try again"), False),
+        (ConnectionRefusedError(111, "refused"), False),
+        (ValueError("a template failed"), False),
+    ],
+)
+def test_which_failures_are_permanent(error: BaseException, permanent: bool) -> None:
+    assert delivery.is_permanent(error) is permanent
+
+
+def _render(spec: EmailSpec) -> tuple[str, str, str]:
+    return f"About {spec.template}", "text", "<p>html</p>"
+
+
+def test_one_attempt_records_its_outcome_on_the_row(session: Session, make_user: Any) -> None:
+    nobody_listens = free_port()
+    config = {
+        **CONFIG,
+        "OUTBOX_REDISPATCH_AFTER_SECONDS": 300,
+        "OUTBOX_MAX_ATTEMPTS": 2,
+        "OUTBOX_BACKOFF_BASE_SECONDS": 60,
+        "WEBHOOK_TIMEOUT_SECONDS": 1,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": nobody_listens,
+    }
+    case = cases.submit_case(session, raw_submission())
+    row = row_of(session, "email.case_received")
+    # The SMTP server is down: counted, and rescheduled with backoff until the budget is spent.
+    before = utcnow()
+    assert delivery.deliver(session, row.id, config, _render, owner="t1") is Outcome.RETRY
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.next_attempt_at >= before + timedelta(seconds=30)
+    assert row.last_error.startswith("ConnectionRefusedError")
+    assert delivery.deliver(session, row.id, config, _render, owner="t2") is Outcome.DEAD
+    assert (row.status, row.attempts) == ("dead", 2)
+    assert delivery.deliver(session, row.id, config, _render) is Outcome.SKIPPED
+
+    # Gone: dead at once. Opted out of an optional email: suppressed.
+    gone = outbox.enqueue(session, "email.case_closed", {"case_id": 999_999})
+    preferences.set_employer_opt_out(session, case.email, True)
+    optional = outbox.enqueue(session, "email.case_closed", {"case_id": case.id})
+    session.commit()
+    assert delivery.deliver(session, gone.id, config, _render) is Outcome.DEAD
+    assert (gone.status, gone.attempts, gone.last_error) == ("dead", 1, "case 999999 is gone")
+    assert delivery.deliver(session, optional.id, config, _render) is Outcome.SUPPRESSED
+    assert optional.status == "suppressed"

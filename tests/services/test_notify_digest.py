@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from desk.models import Notification, OutboxMessage, User
 from desk.services import cases, sla, sla_policies
-from desk.services.notifications import email_for
 from desk.services.notify import digest, preferences
+from desk.services.notify.emails import email_for
 from tests.conftest import raw_submission
 from tests.support.actors import as_staff
 

@@ -11,7 +11,7 @@ from desk.models import Case, OutboxMessage
 from desk.services import assignment, cases, collaboration, key_accounts, transfers
 from desk.services.access import can_note, can_view, can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
-from desk.services.notifications import email_for
+from desk.services.notify.emails import email_for
 from desk.services.transfers import InvalidTransfer
 from tests.conftest import raw_submission
 from tests.support.actors import as_staff

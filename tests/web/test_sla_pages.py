@@ -189,7 +189,7 @@ def test_an_expired_form_keeps_what_the_admin_typed(app, client, staff) -> None:
 
 def test_sla_emails_go_to_the_staff_member_in_their_language(app, app_session, staff) -> None:
     from desk.models import OutboxMessage
-    from desk.services.notifications import email_for
+    from desk.services.notify.emails import email_for
     from workers.tasks import render_email
 
     english = staff("a@example.fi")

@@ -4,13 +4,21 @@ The gates live here, at delivery time, so they hold for every kind whoever queue
 SLA sweep queues its emails directly): a staff member's choice (email now, daily digest,
 bell only) and an employer's opt-out from optional messages. A staff notification always
 reaches the bell: delivery makes the in-app notification when the row's producer did not.
+
+deliver() is one attempt from start to end, and holds the delivery rules: a row whose case
+or recipient is gone is dead at once; a failed send is counted and rescheduled by the outbox
+with jittered exponential backoff, or dead at once when it is permanent (is_permanent) or
+when OUTBOX_MAX_ATTEMPTS attempts have failed. The Celery task only calls it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from email.utils import parseaddr
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +28,7 @@ from desk.domain.notification_catalogue import (
     Audience,
     Delivery,
     EventType,
+    Kind,
     employer_may_receive,
     event_type,
     wants_email_now,
@@ -32,9 +41,18 @@ from desk.models import (
     WebhookSubscription,
     utcnow,
 )
-from desk.services.notifications import EmailSpec, Undeliverable, email_for
+from desk.services import mailer, outbox
 from desk.services.notify import preferences, webhooks
-from desk.services.notify.emails import employer_preferences_link
+from desk.services.notify.emails import email_for
+from desk.services.notify.spec import (
+    EmailSpec,
+    Undeliverable,
+    case_of,
+    employer_preferences_link,
+    staff_recipient,
+)
+
+log = logging.getLogger(__name__)
 
 DELIVERY_LABELS = {Delivery.DIGEST: "daily digest", Delivery.IN_APP: "in-app only"}
 
@@ -108,9 +126,7 @@ def ensure_in_app(
 
 
 def _staff_gate(session: Session, row: OutboxMessage, entry: EventType) -> Suppressed | None:
-    user = session.get(User, row.payload.get("user_id"))
-    if user is None:
-        raise Undeliverable(f"user {row.payload.get('user_id')} is gone")
+    user = staff_recipient(session, row)
     chosen = preferences.choice(session, user.id, entry.key)
     notification = ensure_in_app(session, row, entry, user, chosen)
     row.recipient = f"{user.name} <{user.email}>"
@@ -126,9 +142,7 @@ def _staff_gate(session: Session, row: OutboxMessage, entry: EventType) -> Suppr
 
 
 def _employer_gate(session: Session, row: OutboxMessage, entry: EventType) -> Suppressed | None:
-    case = session.get(Case, row.payload.get("case_id"))
-    if case is None:
-        raise Undeliverable(f"case {row.payload.get('case_id')} is gone")
+    case = case_of(session, row)
     row.recipient = case.email
     if not employer_may_receive(entry, preferences.employer_opted_out(session, case.email)):
         return Suppressed("the employer opted out of optional messages")
@@ -164,7 +178,7 @@ def _webhook(session: Session, row: OutboxMessage) -> Plan:
 
 
 def _plan(session: Session, row: OutboxMessage, config: Mapping[str, Any]) -> Plan:
-    if row.kind == webhooks.KIND:
+    if row.kind == Kind.WEBHOOK_CASE_EVENT:
         return _webhook(session, row)
     if row.case_id is not None:
         # Load the case once without its message and event lists (no email needs them);
@@ -202,3 +216,87 @@ def plan(session: Session, row: OutboxMessage, config: Mapping[str, Any]) -> Pla
         return _plan(session, row, config)
     finally:
         session.commit()
+
+
+class Outcome(StrEnum):
+    """How one delivery attempt ended (the task's return value)."""
+
+    SKIPPED = "skipped"  # finished already, or another attempt holds its lease
+    DELIVERED = "delivered"
+    SUPPRESSED = "suppressed"  # a choice or an opt-out said no
+    RETRY = "retry"  # failed; the outbox has scheduled the next attempt
+    DEAD = "dead"  # failed for good: a dead letter for administrators
+
+
+# Renders an email in its language: (subject, text, html). The task layer passes its Jinja
+# renderer in, as templates and locales are the Flask app's and services never import Flask.
+Render = Callable[[EmailSpec], tuple[str, str, str]]
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """A failure that sending again cannot mend: a webhook receiver's final answer, or an SMTP
+    5xx about this message or its recipient (mailer.is_permanent). Anything else is retried."""
+    if isinstance(exc, webhooks.WebhookFailed):
+        return exc.permanent
+    return mailer.is_permanent(exc)
+
+
+def deliver(
+    session: Session,
+    outbox_id: int,
+    config: Mapping[str, Any],
+    render: Render,
+    owner: str = "",
+) -> Outcome:
+    """One delivery attempt of an outbox row, recorded on the row; idempotent by its state.
+
+    owner is the Celery task id (see outbox.start_delivery). A failed send never raises: it
+    is counted on the row and rescheduled or dead-lettered there.
+    """
+    lease = timedelta(seconds=float(config["OUTBOX_REDISPATCH_AFTER_SECONDS"]))
+    row = outbox.start_delivery(session, outbox_id, lease, owner=owner)
+    if row is None:
+        return Outcome.SKIPPED
+    try:
+        decided = plan(session, row, config)
+    except Undeliverable as exc:
+        outbox.mark_failed(session, row, str(exc), max_attempts=1)
+        return Outcome.DEAD
+    if isinstance(decided, Suppressed):
+        outbox.mark_suppressed(session, row, decided.reason)
+        return Outcome.SUPPRESSED
+    try:
+        _send(decided, config, render)
+    except Exception as exc:  # every failed attempt is counted, retried and shown
+        retried = outbox.mark_failed(
+            session,
+            row,
+            f"{type(exc).__name__}: {exc}",
+            int(config["OUTBOX_MAX_ATTEMPTS"]),
+            outbox.Backoff.from_config(config),
+            is_permanent(exc),
+        )
+        log.warning("outbox %s delivery failed (%s); retry=%s", outbox_id, exc, retried)
+        return Outcome.RETRY if retried else Outcome.DEAD
+    outbox.mark_delivered(session, row)
+    return Outcome.DELIVERED
+
+
+def _send(decided: EmailPlan | WebhookPlan, config: Mapping[str, Any], render: Render) -> None:
+    if isinstance(decided, WebhookPlan):
+        webhooks.post(decided.request, float(config["WEBHOOK_TIMEOUT_SECONDS"]))
+        return
+    subject, text, html = render(decided.spec)
+    settings = mailer.SmtpSettings.from_config(config)
+    message = mailer.build_message(
+        settings,
+        to=decided.spec.to,
+        subject=subject,
+        text=text,
+        html=html,
+        language=decided.spec.language,
+        sender=decided.sender,
+        message_id=decided.message_id,
+        headers=decided.headers,
+    )
+    mailer.send(settings, message)

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from desk.domain.case_status import ACTIVE
 from desk.domain.digest_schedule import helsinki_date, is_business_day
+from desk.domain.notification_catalogue import Kind
 from desk.models import Authority, Case, CaseSlaTarget, Notification, OutboxMessage, User, utcnow
 from desk.services import outbox
 from desk.services.sla_policies import load_calendars
 
-KIND = "email.daily_digest"
+KIND = Kind.DAILY_DIGEST
 
 
 @dataclass(frozen=True)

@@ -1,45 +1,56 @@
-"""Email builders of the notification kinds this package added (employer status emails,
-staff notifications, the daily digest). notifications.email_for asks BUILDERS first.
+"""Every email an outbox row can stand for: one builder per Kind, reading current state by id.
+
+BUILDERS is the services' half of the registry; the catalogue (desk.domain.
+notification_catalogue.KINDS) is the pure half, and gives each kind its template. A kind
+without a builder is the webhook's (delivery posts it; no email).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.domain.notification_catalogue import KINDS
-from desk.models import Case, CaseMessage, Notification, OutboxMessage, Team, User
-from desk.services.notifications import (
+from desk.domain.notification_catalogue import Kind, event_type, kind_of
+from desk.models import Case, CaseMessage, CaseSlaTarget, Notification, OutboxMessage, Team
+from desk.services.notify.spec import (
     EmailSpec,
     Undeliverable,
-    _case_context,
+    case_context,
+    case_of,
     employer_link,
     staff_link,
+    staff_recipient,
 )
 
 Builder = Callable[[Session, OutboxMessage, str], EmailSpec]
 
 
-def employer_preferences_link(base_url: str, case: Case) -> str:
-    """Where the employer chooses which emails they get (reached from every employer email)."""
-    return f"{employer_link(base_url, case)}/email-preferences"
+def _template(row: OutboxMessage) -> str:
+    """The catalogue's template of the row's kind (the one place templates are named)."""
+    entry = event_type(row.kind)
+    if entry is None or not entry.template:
+        raise Undeliverable(f"outbox kind {row.kind!r} has no email template")
+    return entry.template
 
 
-def _case(session: Session, row: OutboxMessage) -> Case:
-    case = session.get(Case, row.payload.get("case_id"))
-    if case is None:
-        raise Undeliverable(f"case {row.payload.get('case_id')} is gone")
-    return case
+def _message(session: Session, row: OutboxMessage) -> CaseMessage:
+    message = session.get(CaseMessage, row.payload.get("message_id"))
+    if message is None:
+        raise Undeliverable(f"message {row.payload.get('message_id')} is gone")
+    return message
 
 
-def _user(session: Session, row: OutboxMessage) -> User:
-    user = session.get(User, row.payload.get("user_id"))
-    if user is None:
-        raise Undeliverable(f"user {row.payload.get('user_id')} is gone")
-    return user
+def _expected_dates(session: Session, case: Case) -> dict[str, Any]:
+    """Due times of the case's SLA targets (Administrative Procedure Act §23)."""
+    rows = session.scalars(select(CaseSlaTarget).where(CaseSlaTarget.case_id == case.id))
+    due = {row.target: row.due_at for row in rows}
+    return {
+        "expected_first_response": due.get("first_response"),
+        "expected_resolution": due.get("resolution"),
+    }
 
 
 def _last_public_staff_message(session: Session, case: Case) -> str:
@@ -56,28 +67,106 @@ def _last_public_staff_message(session: Session, case: Case) -> str:
     return session.scalar(stmt) or ""
 
 
+# --- to the employer, in the case's language ---------------------------------------------
+
+
+def _case_received(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+    """The confirmation of receipt, with the expected dates of the SLA targets."""
+    case = case_of(session, row)
+    return EmailSpec(
+        to=case.email,
+        language=case.language,
+        template=_template(row),
+        context={
+            **case_context(case, case.language),
+            "link": employer_link(base_url, case),
+            **_expected_dates(session, case),
+        },
+    )
+
+
+def _staff_reply(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+    """The desk's public reply in the case."""
+    case = case_of(session, row)
+    message = _message(session, row)
+    return EmailSpec(
+        to=case.email,
+        language=case.language,
+        template=_template(row),
+        context={
+            **case_context(case, case.language),
+            "link": employer_link(base_url, case),
+            "body": message.body,
+        },
+    )
+
+
+def _case_transferred(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+    """A transfer told to the employer, with the reason and the new team."""
+    case = case_of(session, row)
+    # The team of the transfer itself (the case may have moved on since).
+    team = session.scalar(select(Team).where(Team.slug == row.payload.get("team")))
+    if team is None:
+        raise Undeliverable(f"team {row.payload.get('team')} is gone")
+    language = case.language
+    return EmailSpec(
+        to=case.email,
+        language=language,
+        template=_template(row),
+        context={
+            **case_context(case, language),
+            "team": team.name(language),
+            "authority": team.authority.name(language),
+            "transfer_reason": str(row.payload.get("reason", "")),
+            "sent_at": case.created_at,
+            "link": employer_link(base_url, case),
+        },
+    )
+
+
 def _employer_status_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
-    """Waiting for the employer, resolved or closed: in the case's language."""
-    case = _case(session, row)
+    """Waiting for the employer, resolved or closed."""
+    case = case_of(session, row)
     context: dict[str, Any] = {
-        **_case_context(case, case.language),
+        **case_context(case, case.language),
         "link": employer_link(base_url, case),
     }
-    if row.kind == "email.case_waiting":
+    if row.kind == Kind.CASE_WAITING:
         # What the adviser asked is in their latest public reply.
         context["question"] = _last_public_staff_message(session, case)
     return EmailSpec(
-        to=case.email, language=case.language, template=KINDS[row.kind].template, context=context
+        to=case.email, language=case.language, template=_template(row), context=context
+    )
+
+
+# --- to a staff member (payload user_id), in their language --------------------------------
+
+
+def _employer_reply(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+    """The employer answered in the case."""
+    case = case_of(session, row)
+    message = _message(session, row)
+    user = staff_recipient(session, row)
+    return EmailSpec(
+        to=user.email,
+        language=user.ui_language,
+        template=_template(row),
+        context={
+            **case_context(case, user.ui_language),
+            "link": staff_link(base_url, case),
+            "body": message.body,
+            "staff_name": user.name,
+        },
     )
 
 
 def _staff_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
-    """A staff notification about one case, in the staff member's language."""
-    case = _case(session, row)
-    user = _user(session, row)
+    """A new case, an assignment or a transfer in: about one case."""
+    case = case_of(session, row)
+    user = staff_recipient(session, row)
     language = user.ui_language
     context: dict[str, Any] = {
-        **_case_context(case, language),
+        **case_context(case, language),
         "link": staff_link(base_url, case),
         "staff_name": user.name,
         "municipality": case.municipality_label(language),
@@ -85,14 +174,55 @@ def _staff_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSp
     from_team = session.scalar(select(Team).where(Team.slug == row.payload.get("from_team")))
     if from_team is not None:
         context["from_team"] = from_team.name(language)
+    return EmailSpec(to=user.email, language=language, template=_template(row), context=context)
+
+
+def _case_followed(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+    """A key-account adviser told they follow a case another team handles."""
+    case = case_of(session, row)
+    user = staff_recipient(session, row)
     return EmailSpec(
-        to=user.email, language=language, template=KINDS[row.kind].template, context=context
+        to=user.email,
+        language=user.ui_language,
+        template=_template(row),
+        context={
+            **case_context(case, user.ui_language),
+            "link": staff_link(base_url, case),
+            "staff_name": user.name,
+            "business_id": case.business_id,
+        },
+    )
+
+
+def _sla_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+    """A warning, breach or escalation about one target of the case."""
+    case = case_of(session, row)
+    user = staff_recipient(session, row)
+    target = session.scalar(
+        select(CaseSlaTarget).where(
+            CaseSlaTarget.case_id == case.id, CaseSlaTarget.target == row.payload.get("target")
+        )
+    )
+    if target is None:
+        raise Undeliverable(f"case {case.id} has no target {row.payload.get('target')!r}")
+    return EmailSpec(
+        to=user.email,
+        language=user.ui_language,
+        template=_template(row),
+        context={
+            **case_context(case, user.ui_language),
+            "link": staff_link(base_url, case),
+            "staff_name": user.name,
+            "target": target.target,
+            "due_at": target.due_at,
+            "assignee": case.assignee.name if case.assignee else "",
+        },
     )
 
 
 def _digest_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
     """The daily digest: held notifications, and for managers the cases at risk."""
-    user = _user(session, row)
+    user = staff_recipient(session, row)
     language = user.ui_language
 
     def case_line(case: Case) -> dict[str, Any]:
@@ -128,7 +258,7 @@ def _digest_email(session: Session, row: OutboxMessage, base_url: str) -> EmailS
     return EmailSpec(
         to=user.email,
         language=language,
-        template="daily_digest",
+        template=_template(row),
         context={
             "staff_name": user.name,
             "date": str(row.payload.get("date", "")),
@@ -141,12 +271,30 @@ def _digest_email(session: Session, row: OutboxMessage, base_url: str) -> EmailS
     )
 
 
-BUILDERS: dict[str, Builder] = {
-    "email.case_waiting": _employer_status_email,
-    "email.case_resolved": _employer_status_email,
-    "email.case_closed": _employer_status_email,
-    "notify.new_case": _staff_email,
-    "notify.case_assigned": _staff_email,
-    "notify.case_transferred_in": _staff_email,
-    "email.daily_digest": _digest_email,
+# Every kind but the webhook's (tests/services/test_notify_registry.py holds it so).
+BUILDERS: Final[dict[Kind, Builder]] = {
+    Kind.CASE_RECEIVED: _case_received,
+    Kind.STAFF_REPLY: _staff_reply,
+    Kind.CASE_TRANSFERRED: _case_transferred,
+    Kind.CASE_RESOLVED: _employer_status_email,
+    Kind.CASE_WAITING: _employer_status_email,
+    Kind.CASE_CLOSED: _employer_status_email,
+    Kind.NEW_CASE: _staff_email,
+    Kind.CASE_ASSIGNED: _staff_email,
+    Kind.EMPLOYER_REPLY: _employer_reply,
+    Kind.CASE_TRANSFERRED_IN: _staff_email,
+    Kind.CASE_FOLLOWED: _case_followed,
+    Kind.SLA_WARNING: _sla_email,
+    Kind.SLA_BREACH: _sla_email,
+    Kind.SLA_ESCALATION: _sla_email,
+    Kind.DAILY_DIGEST: _digest_email,
 }
+
+
+def email_for(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+    """Describe the email an outbox row stands for, reading current state by id."""
+    kind = kind_of(row.kind)
+    builder = BUILDERS.get(kind) if kind is not None else None
+    if builder is None:
+        raise Undeliverable(f"unknown outbox kind {row.kind!r}")
+    return builder(session, row, base_url)

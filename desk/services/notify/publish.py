@@ -12,6 +12,7 @@ from desk.domain.notification_catalogue import (
     CASE_EVENTS,
     KINDS,
     Delivery,
+    Kind,
     wants_email_now,
 )
 from desk.models import Case, Notification, User, utcnow
@@ -41,7 +42,7 @@ def case_event(
 
 
 def notify_staff(
-    session: Session, kind: str, case: Case, user_ids: list[int], data: dict[str, Any]
+    session: Session, kind: Kind, case: Case, user_ids: list[int], data: dict[str, Any]
 ) -> list[Notification]:
     """The bell for each person at once, and an outbox email for those who want one now.
 

@@ -20,14 +20,14 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.domain.notification_catalogue import WEBHOOK_EVENTS
+from desk.domain.notification_catalogue import WEBHOOK_EVENTS, Kind
 from desk.domain.webhook_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from desk.models import Case, WebhookSubscription, utcnow
 from desk.services import outbox
 from desk.services.access import Actor, require_admin
 from desk.services.errors import NotFound
 
-KIND = "webhook.case_event"
+KIND = Kind.WEBHOOK_CASE_EVENT
 MAX_NAME = 200
 MAX_URL = 2000
 USER_AGENT = "paijat-hame-employer-desk-webhooks/1"
