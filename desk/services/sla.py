@@ -41,6 +41,7 @@ from desk.domain.sla import (
 )
 from desk.models import Case, CaseEvent, CaseSlaTarget, SlaEvent, Team, User, team_members, utcnow
 from desk.services import outbox
+from desk.services.access import Role
 from desk.services.sla_policies import (
     Calendars,
     load_calendars,
@@ -269,7 +270,7 @@ class _Recipients:
                 self._team_authority[team_id] = team.authority_slug if team else ""
             member_ids = select(team_members.c.user_id).where(team_members.c.team_id == team_id)
             stmt = self._active().where(
-                User.role == "manager",
+                User.role == Role.MANAGER,
                 or_(
                     User.id.in_(member_ids),
                     User.authority_slug == self._team_authority[team_id],
@@ -280,7 +281,7 @@ class _Recipients:
 
     def authority_managers(self, authority: str) -> list[int]:
         if authority not in self._authority_managers:
-            stmt = self._active().where(User.role == "manager", User.authority_slug == authority)
+            stmt = self._active().where(User.role == Role.MANAGER, User.authority_slug == authority)
             self._authority_managers[authority] = list(self._session.scalars(stmt))
         return self._authority_managers[authority]
 

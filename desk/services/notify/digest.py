@@ -18,6 +18,7 @@ from desk.domain.digest_schedule import helsinki_date, is_business_day
 from desk.domain.notification_catalogue import Kind
 from desk.models import Authority, Case, CaseSlaTarget, Notification, OutboxMessage, User, utcnow
 from desk.services import outbox
+from desk.services.access import Role
 from desk.services.sla_policies import load_calendars
 
 KIND = Kind.DAILY_DIGEST
@@ -128,7 +129,7 @@ def _queue(
             )
         )
         report = RiskReport()
-        if user.role == "manager":
+        if user.role == Role.MANAGER:
             if user.authority_slug not in reports:
                 reports[user.authority_slug] = at_risk(session, user.authority_slug)
             report = reports[user.authority_slug]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from desk.domain.notification_catalogue import Kind, event_type, kind_of
 from desk.models import Case, CaseMessage, CaseSlaTarget, Notification, OutboxMessage, Team
+from desk.services.access import Role
 from desk.services.notify.spec import (
     EmailSpec,
     Undeliverable,
@@ -265,7 +266,7 @@ def _digest_email(session: Session, row: OutboxMessage, base_url: str) -> EmailS
             "items": items,
             "at_risk": cases("at_risk_ids"),
             "breached": cases("breached_ids"),
-            "is_manager": user.role == "manager",
+            "is_manager": user.role == Role.MANAGER,
             "link": f"{base_url.rstrip('/')}/notifications",
         },
     )

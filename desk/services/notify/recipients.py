@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk.models import Case, CaseCollaborator, CaseFollower, Team, User
+from desk.services.access import Role
 
 
 def team_member_ids(session: Session, team_id: int) -> list[int]:
@@ -39,7 +40,7 @@ def follower_ids(session: Session, case: Case) -> list[int]:
 def authority_manager_ids(session: Session, authority: str) -> list[int]:
     """Active managers of an authority."""
     stmt = select(User.id).where(
-        User.active.is_(True), User.role == "manager", User.authority_slug == authority
+        User.active.is_(True), User.role == Role.MANAGER, User.authority_slug == authority
     )
     return list(session.scalars(stmt.order_by(User.id)))
 
