@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
 from desk.services import api_tokens
 from desk.services.errors import NotFound
 from desk.web.auth import role_required
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
 

@@ -11,29 +11,16 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
-from desk.models import User
 from desk.services import users
+from desk.web.extensions import db_session, login_manager
 from desk.web.forms import CsrfForm, checks_csrf_itself
 
 bp = Blueprint("auth", __name__)
-login_manager = LoginManager()
-
-
-def init_login(app: Flask) -> None:
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = None
-
-
-@login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    return users.get_user(db_session(), int(user_id)) if user_id.isdigit() else None
 
 
 def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

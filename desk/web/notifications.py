@@ -19,10 +19,10 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
 from desk.models import Case, OutboxMessage
 from desk.services.notify import inbox, operations, preferences
 from desk.web.auth import role_required
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.notification_labels import (
     CHANNEL_LABELS,

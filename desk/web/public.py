@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
 from desk.domain.intake import FIELDS, InvalidSubmission, RawSubmission
 from desk.services import cases, reference_data
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import FIELD_LABELS, error_messages
 

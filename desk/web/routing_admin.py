@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
 from desk.domain.languages import LANGUAGES
 from desk.domain.reference_data import ReferenceData
 from desk.domain.routing import Rule
@@ -26,6 +25,7 @@ from desk.services import assignment, key_accounts, reference_data, routing_rule
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.services.key_accounts import InvalidKeyAccount
 from desk.web.auth import role_required
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
 from desk.web.routing_messages import (

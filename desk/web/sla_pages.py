@@ -15,13 +15,13 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
 from desk.domain.business_calendar import HELSINKI
 from desk.domain.sla import BUSINESS_DAY_MINUTES, POLICY_FIELDS, describe_minutes, policy_errors
 from desk.models import Authority
 from desk.services import sla_policies
 from desk.services.errors import Conflict, NotFound
 from desk.web.auth import role_required
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
 

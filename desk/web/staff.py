@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
 from desk.domain.case_status import CaseStatus, next_statuses
 from desk.models import Case
 from desk.services import cases, collaboration, sla
 from desk.services.access import can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.web.auth import role_required
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
 
