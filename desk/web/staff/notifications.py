@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from desk.models import Case, OutboxMessage
 from desk.services.notify import inbox, operations, preferences
-from desk.web.auth import role_required
+from desk.web.auth.views import role_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.notification_labels import (

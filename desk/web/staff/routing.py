@@ -13,12 +13,12 @@ from desk.models import Case
 from desk.services import assignment, cases, collaboration, transfers
 from desk.services.access import can_note, can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
-from desk.web import staff
-from desk.web.auth import role_required
+from desk.web.auth.views import role_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
 from desk.web.routing_messages import CONFLICTS, field_errors
+from desk.web.staff import views as staff
 
 bp = Blueprint("routing_staff", __name__, url_prefix="/staff")
 

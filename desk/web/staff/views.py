@@ -12,7 +12,7 @@ from desk.models import Case
 from desk.services import cases, collaboration, sla
 from desk.services.access import can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
-from desk.web.auth import role_required
+from desk.web.auth.views import role_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
@@ -40,7 +40,7 @@ def _load(reference: str) -> Case:
 
 
 def _routing_context(case: Case) -> dict[str, object]:
-    from desk.web import routing_staff  # routing_staff renders the case page through this module
+    from desk.web.staff import routing as routing_staff  # it renders the case page through here
 
     return routing_staff.case_context(case)
 
