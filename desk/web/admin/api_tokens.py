@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from desk.services import api_tokens
 from desk.services.errors import NotFound
-from desk.web.auth.views import role_required
+from desk.web.auth.roles import role_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, current_app, render_template
 
 from desk.services import mailcatcher
-from desk.web.auth.views import role_required
+from desk.web.auth.roles import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -12,7 +12,7 @@ from desk.domain.notification_catalogue import WEBHOOK_EVENTS
 from desk.models import WebhookSubscription
 from desk.services.errors import Conflict, NotFound
 from desk.services.notify import operations, webhooks
-from desk.web.auth.views import role_required
+from desk.web.auth.roles import role_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.notification_labels import error_text

@@ -24,7 +24,7 @@ from desk.domain.routing_rules import (
 from desk.services import assignment, key_accounts, reference_data, routing_rules
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.services.key_accounts import InvalidKeyAccount
-from desk.web.auth.views import role_required
+from desk.web.auth.roles import role_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message

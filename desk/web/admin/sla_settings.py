@@ -20,7 +20,7 @@ from desk.domain.sla import BUSINESS_DAY_MINUTES, POLICY_FIELDS, describe_minute
 from desk.models import Authority
 from desk.services import sla_policies
 from desk.services.errors import Conflict, NotFound
-from desk.web.auth.views import role_required
+from desk.web.auth.roles import role_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message

@@ -6,38 +6,18 @@ Suomi.fi e-Identification provider can be added beside the password sign-in late
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from desk.services import users
-from desk.web.extensions import db_session, login_manager
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 
 bp = Blueprint("auth", __name__)
-
-
-def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Only signed-in users with one of the roles; others get 403."""
-
-    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _safe_next(target: str | None) -> str:

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from desk.models import Case, OutboxMessage
 from desk.services.notify import inbox, operations, preferences
-from desk.web.auth.views import role_required
+from desk.web.auth.roles import STAFF, role_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.notification_labels import (
@@ -35,7 +35,6 @@ from desk.web.notification_labels import (
 
 log = logging.getLogger(__name__)
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
-STAFF = ("adviser", "manager", "admin")
 
 
 def _render_inbox(error: str | None = None, status: int = 200) -> tuple[str, int]:

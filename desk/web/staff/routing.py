@@ -13,7 +13,7 @@ from desk.models import Case
 from desk.services import assignment, cases, collaboration, transfers
 from desk.services.access import can_note, can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
-from desk.web.auth.views import role_required
+from desk.web.auth.roles import STAFF, role_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
@@ -49,7 +49,7 @@ def _back(case: Case, anchor: str = "") -> Response:
 
 @bp.post("/cases/<reference>/transfer")
 @checks_csrf_itself
-@role_required(*staff.STAFF)
+@role_required(*STAFF)
 def transfer(reference: str) -> Response | tuple[str, int]:
     case = _load(reference)
     values = {
@@ -91,7 +91,7 @@ def cases_visible(case: Case) -> bool:
 
 
 @bp.post("/cases/<reference>/collaborators")
-@role_required(*staff.STAFF)
+@role_required(*STAFF)
 def add_collaborator(reference: str) -> Response | tuple[str, int]:
     case = _load(reference)
     session = db_session()
@@ -107,7 +107,7 @@ def add_collaborator(reference: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/cases/<reference>/collaborators/<team>/remove")
-@role_required(*staff.STAFF)
+@role_required(*STAFF)
 def remove_collaborator(reference: str, team: str) -> Response:
     case = _load(reference)
     try:
@@ -121,7 +121,7 @@ def remove_collaborator(reference: str, team: str) -> Response:
 
 
 @bp.post("/availability")
-@role_required(*staff.STAFF)
+@role_required(*STAFF)
 def availability() -> Response:
     absent = request.form.get("absent") == "1"
     assignment.set_absent(db_session(), current_user, current_user.id, absent)

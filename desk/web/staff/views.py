@@ -12,13 +12,12 @@ from desk.models import Case
 from desk.services import cases, collaboration, sla
 from desk.services.access import can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
-from desk.web.auth.views import role_required
+from desk.web.auth.roles import STAFF, role_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-STAFF = ("adviser", "manager", "admin")
 
 
 @bp.get("/")
