@@ -48,12 +48,19 @@ def init_i18n(app: Flask) -> None:
     def _languages() -> dict[str, object]:
         from flask_babel import get_locale
 
-        from desk.web.messages import EVENT_LABELS, LANGUAGE_LABELS, STATUS_LABELS
+        from desk.web import messages
 
         return {
-            "status_labels": STATUS_LABELS,
-            "language_labels": LANGUAGE_LABELS,
-            "event_labels": EVENT_LABELS,
+            "status_labels": messages.STATUS_LABELS,
+            "language_labels": messages.LANGUAGE_LABELS,
+            "event_labels": messages.EVENT_LABELS,
+            "sla_target_labels": messages.SLA_TARGET_LABELS,
+            "sla_state_labels": messages.SLA_STATE_LABELS,
+            "notification_kind_label": messages.outbox_kind_label,
+            "notification_event_labels": messages.NOTIFICATION_EVENT_LABELS,
+            "notification_delivery_labels": messages.DELIVERY_LABELS,
+            "notification_status_labels": messages.OUTBOX_STATUS_LABELS,
+            "notification_channel_labels": messages.CHANNEL_LABELS,
             "language_names": LANGUAGE_NAMES,
             "current_language": str(get_locale() or DEFAULT_LANGUAGE),
             "dev_mail_page": current_app.config.get("DEV_MAIL_PAGE", False),

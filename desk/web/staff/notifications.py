@@ -24,14 +24,7 @@ from desk.services.notify import inbox, operations, preferences
 from desk.web.auth.roles import STAFF, role_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
-from desk.web.notification_labels import (
-    CHANNEL_LABELS,
-    DELIVERY_LABELS,
-    EVENT_TYPE_LABELS,
-    STATUS_LABELS,
-    error_text,
-    kind_label,
-)
+from desk.web.messages import error_message
 
 log = logging.getLogger(__name__)
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -62,7 +55,7 @@ def inbox_page() -> tuple[str, int]:
 @role_required(*STAFF)
 def mark_read() -> Response | tuple[str, int]:
     if not CsrfForm().validate_on_submit():
-        return _render_inbox(error_text("csrf", "expired"), 400)
+        return _render_inbox(error_message("csrf", "expired", "notifications"), 400)
     session = db_session()
     if request.form.get("all") == "1":
         count = inbox.mark_all_read(session, current_user)
@@ -104,12 +97,17 @@ def settings_page() -> tuple[str, int]:
 def save_settings() -> Response | tuple[str, int]:
     values = {key: value for key, value in request.form.items() if key != "csrf_token"}
     if not CsrfForm().validate_on_submit():
-        return _render_settings(values, {"form": error_text("csrf", "expired")}, 400)
+        return _render_settings(
+            values, {"form": error_message("csrf", "expired", "notifications")}, 400
+        )
     try:
         preferences.save_choices(db_session(), current_user, values)
     except preferences.InvalidPreferences as exc:
         db_session().rollback()
-        errors = {key: error_text("preference", code) for key, code in exc.errors.items()}
+        errors = {
+            key: error_message("preference", code, "notifications")
+            for key, code in exc.errors.items()
+        }
         return _render_settings(values, errors, 422)
     flash(_("Your notification choices are saved."))
     return redirect(url_for("notifications.settings_page"), 303)
@@ -122,7 +120,7 @@ def case_notifications(case: Case) -> list[OutboxMessage]:
 
 @bp.app_context_processor
 def _bell() -> dict[str, object]:
-    """The bell's unread count on every page a staff member sees; helpers for templates."""
+    """The bell's unread count on every page a staff member sees; what a case was sent."""
     unread = 0
     if has_request_context() and current_user and current_user.is_authenticated:
         try:
@@ -133,9 +131,4 @@ def _bell() -> dict[str, object]:
     return {
         "unread_notifications": unread,
         "case_notifications": case_notifications,
-        "notification_kind_label": kind_label,
-        "notification_event_labels": EVENT_TYPE_LABELS,
-        "notification_delivery_labels": DELIVERY_LABELS,
-        "notification_status_labels": STATUS_LABELS,
-        "notification_channel_labels": CHANNEL_LABELS,
     }

@@ -16,8 +16,7 @@ from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.web.auth.roles import STAFF, role_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
-from desk.web.messages import error_message
-from desk.web.routing_messages import CONFLICTS, field_errors
+from desk.web.messages import error_message, error_messages
 from desk.web.staff import views as staff
 
 bp = Blueprint("routing_staff", __name__, url_prefix="/staff")
@@ -66,7 +65,7 @@ def transfer(reference: str) -> Response | tuple[str, int]:
     except transfers.InvalidTransfer as exc:
         session.rollback()
         errors = {("transfer_team" if f == "team" else f): c for f, c in exc.errors.items()}
-        messages = field_errors(errors)
+        messages = error_messages(errors, "routing")
         if "reason" in messages:
             messages["transfer_reason"] = messages.pop("reason")
         return staff._render_case(case, messages, 422, values)
@@ -101,7 +100,9 @@ def add_collaborator(reference: str) -> Response | tuple[str, int]:
         abort(403)
     except Conflict as exc:
         session.rollback()
-        return staff._render_case(case, {"form": str(CONFLICTS.get(exc.code, exc.code))}, 409)
+        return staff._render_case(
+            case, {"form": error_message("collaborator", exc.code, "routing")}, 409
+        )
     flash(_("The other authority's team can now read the case and write internal notes."))
     return _back(case)
 
