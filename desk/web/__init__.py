@@ -1,6 +1,6 @@
 """Thin Flask blueprints, a package per feature: parse, call a service, render.
 
-public/    the front page and the request form
+public/    the front page, the request form, the processing times
 employer/  the employer's case page by private link, their email choices
 staff/     the queue, the case page and its actions, the notification bell
 admin/     routing, SLA settings, deliveries and webhooks, API tokens, caught mail

@@ -1,21 +1,16 @@
-"""SLA pages: the public processing-times page and the administrators' SLA settings.
-
-Also the template helpers every page uses to show targets: labels of targets and states, and
-business time in words (`business_time` filter).
-"""
+"""Administrators' SLA settings: the policy of each need (versioned) and closure days."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from desk.domain.business_calendar import HELSINKI
-from desk.domain.sla import BUSINESS_DAY_MINUTES, POLICY_FIELDS, describe_minutes, policy_errors
+from desk.domain.sla import POLICY_FIELDS, policy_errors
 from desk.models import Authority
 from desk.services import sla_policies
 from desk.services.errors import Conflict, NotFound
@@ -30,52 +25,6 @@ bp = Blueprint("sla", __name__)
 def helsinki_today() -> date:
     """Today in Helsinki, where the desk's days are."""
     return datetime.now(HELSINKI).date()
-
-
-def business_time(value: timedelta | None) -> str:
-    """Business time in words: days of 8 business hours, hours and minutes; past due: overdue."""
-    if value is None:
-        return ""
-    minutes = round(abs(value) / timedelta(minutes=1))
-    days, rest = divmod(minutes, BUSINESS_DAY_MINUTES)
-    hours, mins = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(ngettext("%(num)d business day", "%(num)d business days", days))
-    if hours:
-        parts.append(_("%(num)d h", num=hours))
-    if mins or not parts:
-        parts.append(_("%(num)d min", num=mins))
-    text = " ".join(parts)
-    return _("overdue by %(time)s", time=text) if value < timedelta(0) and minutes else text
-
-
-@bp.app_template_filter("business_time")
-def _business_time_filter(value: timedelta | None) -> str:
-    return business_time(value)
-
-
-# --- public: processing times (Administrative Procedure Act §23 a) -------------------------
-
-
-@bp.get("/processing-times")
-def processing_times() -> str:
-    from flask_babel import get_locale
-
-    language = str(get_locale() or "fi")
-    rows = [
-        {
-            "need": listing.need.name(language),
-            "hint": listing.need.hint(language),
-            "first_response": describe_minutes(listing.policy.first_response_minutes, language),
-            "resolution": describe_minutes(listing.policy.resolution_minutes, language),
-        }
-        for listing in sla_policies.list_policies(db_session())
-    ]
-    return render_template("public/processing_times.html", rows=rows)
-
-
-# --- admin: policies and closure days --------------------------------------------------------
 
 
 def _authorities() -> list[Authority]:

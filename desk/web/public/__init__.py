@@ -1,4 +1,5 @@
-"""The public front door: the front page and the request form every employer can use."""
+"""The public front door: the front page, the request form every employer can use, and the
+processing times."""
 
 from flask import Blueprint
 
