@@ -1,5 +1,4 @@
-"""Staff notifications: the bell in the header, the list, marking read, delivery choices;
-and "what was sent to whom" on the staff case page."""
+"""Staff notifications: the bell in the header, the list, marking read, delivery choices."""
 
 from __future__ import annotations
 
@@ -19,8 +18,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from desk.models import Case, OutboxMessage
-from desk.services.notify import inbox, operations, preferences
+from desk.services.notify import inbox, preferences
 from desk.web.auth.roles import STAFF, role_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
@@ -113,14 +111,9 @@ def save_settings() -> Response | tuple[str, int]:
     return redirect(url_for("notifications.settings_page"), 303)
 
 
-def case_notifications(case: Case) -> list[OutboxMessage]:
-    """What was queued about a case (for the staff case page)."""
-    return operations.sent_for_case(db_session(), case.id)
-
-
 @bp.app_context_processor
 def _bell() -> dict[str, object]:
-    """The bell's unread count on every page a staff member sees; what a case was sent."""
+    """The bell's unread count on every page a staff member sees."""
     unread = 0
     if has_request_context() and current_user and current_user.is_authenticated:
         try:
@@ -130,5 +123,4 @@ def _bell() -> dict[str, object]:
             log.warning("unread notification count unavailable", exc_info=True)
     return {
         "unread_notifications": unread,
-        "case_notifications": case_notifications,
     }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,35 +9,14 @@ from werkzeug.wrappers import Response
 
 from desk.models import Case
 from desk.services import assignment, cases, collaboration, transfers
-from desk.services.access import can_note, can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.web.auth.roles import STAFF, role_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message, error_messages
-from desk.web.staff import views as staff
+from desk.web.staff.case_page import load_case, render_case_page
 
 bp = Blueprint("routing_staff", __name__, url_prefix="/staff")
-
-
-def case_context(case: Case) -> dict[str, Any]:
-    """What the case page's routing panels need (followers and collaborators come with the case)."""
-    session = db_session()
-    workable = can_work(current_user, case)
-    return {
-        "can_note": can_note(current_user, case),
-        "transfer_targets": transfers.transfer_targets(session, case) if workable else [],
-        "collaborator_candidates": (
-            collaboration.collaborator_candidates(session, case) if workable else []
-        ),
-    }
-
-
-def _load(reference: str) -> Case:
-    try:
-        return cases.get_case_for_staff(db_session(), current_user, reference)
-    except NotFound:
-        abort(404)
 
 
 def _back(case: Case, anchor: str = "") -> Response:
@@ -50,13 +27,13 @@ def _back(case: Case, anchor: str = "") -> Response:
 @checks_csrf_itself
 @role_required(*STAFF)
 def transfer(reference: str) -> Response | tuple[str, int]:
-    case = _load(reference)
+    case = load_case(reference)
     values = {
         "transfer_team": request.form.get("team", ""),
         "transfer_reason": request.form.get("reason", ""),
     }
     if not CsrfForm().validate_on_submit():
-        return staff._render_case(case, {"form": error_message("csrf", "expired")}, 400, values)
+        return render_case_page(case, {"form": error_message("csrf", "expired")}, 400, values)
     session = db_session()
     try:
         transfers.transfer(
@@ -68,12 +45,12 @@ def transfer(reference: str) -> Response | tuple[str, int]:
         messages = error_messages(errors, "routing")
         if "reason" in messages:
             messages["transfer_reason"] = messages.pop("reason")
-        return staff._render_case(case, messages, 422, values)
+        return render_case_page(case, messages, 422, values)
     except Forbidden:
         abort(403)
     except Conflict as exc:
         session.rollback()
-        return staff._render_case(case, {"form": error_message("case", exc.code)}, 409)
+        return render_case_page(case, {"form": error_message("case", exc.code)}, 409)
     flash(_("The case was transferred and the employer told why."))
     if not cases_visible(case):
         return redirect(url_for("staff.queue"), 303)
@@ -92,7 +69,7 @@ def cases_visible(case: Case) -> bool:
 @bp.post("/cases/<reference>/collaborators")
 @role_required(*STAFF)
 def add_collaborator(reference: str) -> Response | tuple[str, int]:
-    case = _load(reference)
+    case = load_case(reference)
     session = db_session()
     try:
         collaboration.add_collaborator(session, current_user, case.id, request.form.get("team", ""))
@@ -100,7 +77,7 @@ def add_collaborator(reference: str) -> Response | tuple[str, int]:
         abort(403)
     except Conflict as exc:
         session.rollback()
-        return staff._render_case(
+        return render_case_page(
             case, {"form": error_message("collaborator", exc.code, "routing")}, 409
         )
     flash(_("The other authority's team can now read the case and write internal notes."))
@@ -110,7 +87,7 @@ def add_collaborator(reference: str) -> Response | tuple[str, int]:
 @bp.post("/cases/<reference>/collaborators/<team>/remove")
 @role_required(*STAFF)
 def remove_collaborator(reference: str, team: str) -> Response:
-    case = _load(reference)
+    case = load_case(reference)
     try:
         collaboration.remove_collaborator(db_session(), current_user, case.id, team)
     except Forbidden:
