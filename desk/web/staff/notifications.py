@@ -7,6 +7,7 @@ import logging
 from flask import (
     Blueprint,
     flash,
+    g,
     has_request_context,
     redirect,
     render_template,
@@ -34,7 +35,7 @@ def _render_inbox(error: str | None = None, status: int = 200) -> tuple[str, int
         render_template(
             "notifications/inbox.html",
             notifications=inbox.latest(session, current_user.id),
-            unread=inbox.unread_count(session, current_user.id),
+            unread=unread_notification_count(),
             form=CsrfForm(),
             error=error,
         ),
@@ -111,16 +112,22 @@ def save_settings() -> Response | tuple[str, int]:
     return redirect(url_for("notifications.settings_page"), 303)
 
 
-@bp.app_context_processor
-def _bell() -> dict[str, object]:
-    """The bell's unread count on every page a staff member sees."""
-    unread = 0
-    if has_request_context() and current_user and current_user.is_authenticated:
-        try:
-            unread = inbox.unread_count(db_session(), current_user.id)
-        except SQLAlchemyError:
-            # The header must not take an error page down with it (database unreachable).
-            log.warning("unread notification count unavailable", exc_info=True)
-    return {
-        "unread_notifications": unread,
-    }
+@bp.app_template_global()
+def unread_notification_count() -> int:
+    """The bell's unread count: read once per request, and only by a page that shows the bell
+    (templates call it; rendering any other template, an email say, queries nothing)."""
+    if "unread_notifications" not in g:
+        g.unread_notifications = _read_unread_count()
+    count: int = g.unread_notifications
+    return count
+
+
+def _read_unread_count() -> int:
+    if not (has_request_context() and current_user and current_user.is_authenticated):
+        return 0
+    try:
+        return inbox.unread_count(db_session(), current_user.id)
+    except SQLAlchemyError:
+        # The header must not take an error page down with it (database unreachable).
+        log.warning("unread notification count unavailable", exc_info=True)
+        return 0
