@@ -1,4 +1,4 @@
-"""Administrators' pages. For now: the development-only caught-mail page."""
+"""The development-only caught-mail page (blueprint "admin"): what the mail catcher caught."""
 
 from __future__ import annotations
 
