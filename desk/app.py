@@ -5,15 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, g
-from flask_wtf import CSRFProtect
-from sqlalchemy.orm import Session
+from flask import Flask
 
 from desk.config import PROJECT_ROOT, load_config, session_settings
 from desk.db import make_engine, make_session_factory
 from desk.queue import celery_init_app
-
-csrf = CSRFProtect()
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -37,17 +33,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["desk.engine"] = engine
     app.extensions["desk.sessions"] = make_session_factory(engine, session_settings(config))
 
-    @app.teardown_appcontext
-    def _close_session(_exc: BaseException | None) -> None:
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.close()
+    from desk.web import extensions, i18n
 
-    csrf.init_app(app)
-
-    from desk.web import auth, i18n
-
-    auth.init_login(app)
+    extensions.init_app(app)  # the request's session, CSRF, sign-in
     i18n.init_i18n(app)
     celery_init_app(app)
 
@@ -55,13 +43,3 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     register_blueprints(app)
     return app
-
-
-def db_session() -> Session:
-    """The request's (or task's) session, opened on first use and closed at teardown."""
-    from flask import current_app
-
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["desk.sessions"]()
-    session: Session = g.db_session
-    return session

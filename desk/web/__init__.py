@@ -1,43 +1,26 @@
-"""Thin Flask blueprints: parse, call a service, render."""
+"""Thin Flask blueprints, a package per feature: parse, call a service, render.
+
+public/    the front page, the request form, the processing times
+employer/  the employer's case page by private link, their email choices
+staff/     the queue, the case page and its actions, the notification bell
+admin/     routing, SLA settings, deliveries and webhooks, API tokens, caught mail
+api/       the JSON API under /api/v1 and its reference page
+auth/      staff sign-in and the role guard
+
+Shared by all: extensions (session, CSRF, sign-in), forms, messages (the one catalogue of
+labels and error messages), i18n, errors, health.
+"""
 
 from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint and the error pages."""
-    from desk.web import (
-        admin,
-        api,
-        api_tokens_admin,
-        auth,
-        employer,
-        employer_email_preferences,
-        errors,
-        health,
-        notification_admin,
-        notifications,
-        public,
-        routing_admin,
-        routing_staff,
-        sla_pages,
-        staff,
-    )
+    from desk.web import admin, api, auth, employer, errors, health, public, staff
 
-    modules = (
-        public,
-        employer,
-        auth,
-        staff,
-        admin,
-        api_tokens_admin,
-        routing_admin,
-        routing_staff,
-        health,
-        sla_pages,
-    )
-    for module in modules:
-        app.register_blueprint(module.bp)
-    for module in (notifications, notification_admin, employer_email_preferences):
-        app.register_blueprint(module.bp)
+    for package in (public, employer, auth, staff, admin):
+        for blueprint in package.blueprints():
+            app.register_blueprint(blueprint)
+    app.register_blueprint(health.bp)
     api.init_api(app)
     errors.register(app)

@@ -5,7 +5,7 @@ from typing import ParamSpec, TypeVar
 
 from flask_wtf import FlaskForm
 
-from desk.app import csrf
+from desk.web.extensions import csrf
 
 P = ParamSpec("P")
 R = TypeVar("R")

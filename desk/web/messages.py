@@ -1,9 +1,29 @@
-"""Translated labels and error messages for the codes the domain and services raise."""
+"""The desk's one message catalogue: translated labels and error messages for the codes the
+domain and services raise, for every page and the API.
+
+Two lookups: `error_message(field, code, form)` for a field's error code, and `label(group,
+key)` for the name of a code (templates get the label tables from i18n's context processor).
+Errors are grouped by form because one field may be worded differently on two forms (the
+request form asks for "your organisation's" Business ID, the key-account form for "the
+employer's"). The msgids are the English texts: changing one loses its fi and sv translations.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from desk.domain.notification_catalogue import event_type
+from desk.domain.routing_rules import Problem
+from desk.domain.sla import POLICY_FIELDS
+
+# --- labels: fields of the forms ------------------------------------------------------------
+
+# The request form (and the API's intake fields).
 FIELD_LABELS = {
     "business_id": _l("Business ID"),
     "organisation_name": _l("Organisation name"),
@@ -19,54 +39,44 @@ FIELD_LABELS = {
     "body": _l("Message"),
 }
 
-ERRORS = {
-    ("business_id", "required"): _l("Enter your organisation's Business ID"),
-    ("business_id", "invalid"): _l("Enter the Business ID in the form 1234567-8"),
-    ("business_id", "checksum"): _l(
-        "Check the Business ID: its last digit (the check digit) does not match the others"
-    ),
-    ("organisation_name", "required"): _l("Enter the name of your organisation"),
-    ("contact_name", "required"): _l("Enter the name of the contact person"),
-    ("email", "required"): _l("Enter an email address"),
-    ("email", "invalid"): _l("Enter an email address in the correct format, like name@example.fi"),
-    ("phone", "invalid"): _l("Enter a phone number using digits, spaces and + only"),
-    ("municipality", "required"): _l("Select the municipality where the workplace is"),
-    ("municipality_other", "required"): _l("Enter the name of the municipality"),
-    ("need", "required"): _l("Select what you need help with"),
-    ("need", "unknown"): _l("Select what you need help with"),
-    ("affected_employees", "invalid"): _l("Enter the number of employees as a whole number"),
-    ("description", "required"): _l("Describe your request"),
-    ("language", "required"): _l("Select the language for our replies"),
-    ("language", "invalid"): _l("Select the language for our replies"),
-    ("body", "required"): _l("Write a message"),
-    ("body", "too_long"): _l("The message is too long: at most 5,000 characters"),
-    ("csrf", "expired"): _l("Your session expired. Check your answers and send the form again."),
-    ("case", "closed"): _l("This case is closed. Send a new request if you need more help."),
-    ("case", "invalid_transition"): _l("The case cannot move to that status from its current one."),
-    ("case", "unchanged"): _l("The case already has that status."),
-    ("case", "unknown_status"): _l("Choose a status from the list."),
+# The routing pages: rules, key-account advisers, and the transfer form of the case page.
+RULE_FIELD_LABELS = {
+    "id": _l("Rule id"),
+    "team": _l("Team that receives the request"),
+    "before": _l("Position"),
+    "municipalities": _l("Workplace municipality"),
+    "needs": _l("Need"),
+    "min_affected": _l("At least this many affected employees"),
+    "key_account": _l("Employer has a key-account adviser"),
+    "languages": _l("Language of the request"),
+    "enabled": _l("In use"),
+    "days": _l("Cases of the last days"),
+    "business_id": _l("Business ID"),
+    "adviser": _l("Key-account adviser"),
+    "reason": _l("Reason for the transfer"),
+    "transfer_team": _l("Transfer to"),
 }
 
-GENERIC = {
-    "too_long": _l("%(field)s is too long"),
-    "invalid": _l("%(field)s is not valid"),
-    "required": _l("%(field)s is required"),
+# The administrators' API tokens page.
+API_TOKEN_FIELD_LABELS = {
+    "user": _l("Acts as"),
+    "name": _l("Name of the token"),
+    "scopes": _l("Scopes"),
+}
+API_SCOPE_LABELS = {
+    "read": _l("read: list and read cases"),
+    "write": _l("write: claim, assign, reply, note, change status, transfer"),
+    "reports": _l("reports: read reports (for the reports API)"),
 }
 
+# An SLA policy.
+SLA_POLICY_FIELD_LABELS = {
+    "first_response_minutes": _l("First response target (business minutes)"),
+    "resolution_minutes": _l("Resolution target (business minutes)"),
+    "warning_percent": _l("Warning threshold (percentage of the target)"),
+}
 
-def error_message(field: str, code: str) -> str:
-    """A translated, specific message for a field's error code."""
-    specific = ERRORS.get((field, code))
-    if specific is not None:
-        return str(specific)
-    template = GENERIC.get(code, GENERIC["invalid"])
-    return str(template) % {"field": FIELD_LABELS.get(field, field)}
-
-
-def error_messages(errors: dict[str, str]) -> dict[str, str]:
-    """Translate every field's error code."""
-    return {field: error_message(field, code) for field, code in errors.items()}
-
+# --- labels: codes shown on pages -----------------------------------------------------------
 
 LANGUAGE_LABELS = {"fi": _l("Finnish"), "sv": _l("Swedish"), "en": _l("English")}
 
@@ -95,3 +105,352 @@ EVENT_LABELS = {
     "collaborator_added": _l("Collaborating team added"),
     "collaborator_removed": _l("Collaborating team removed"),
 }
+
+SLA_TARGET_LABELS = {
+    "first_response": _l("First response"),
+    "resolution": _l("Resolution"),
+}
+SLA_STATE_LABELS = {
+    "on_track": _l("On track"),
+    "at_risk": _l("At risk"),
+    "breached": _l("Breached"),
+    "met": _l("Met"),
+    "paused": _l("Paused"),
+}
+
+# Notifications: event types, staff delivery choices, outbox states, channels.
+NOTIFICATION_EVENT_LABELS = {
+    # Employer
+    "case_received": _l("Request received (confirmation)"),
+    "staff_reply": _l("Reply to the employer"),
+    "case_waiting": _l("Information requested from the employer"),
+    "case_transferred": _l("Transfer told to the employer"),
+    "case_resolved": _l("Case resolved"),
+    "case_closed": _l("Case closed"),
+    # Staff
+    "new_case": _l("New case in your team's queue"),
+    "case_assigned": _l("Case assigned to you"),
+    "employer_replied": _l("The employer answered"),
+    "case_transferred_in": _l("Case transferred to your team"),
+    "case_followed": _l("Key-account adviser follows"),
+    "sla_warning": _l("Service level warning"),
+    "sla_breach": _l("Service level breached"),
+    "sla_escalation": _l("Service level breach escalated"),
+    "daily_digest": _l("Daily summary"),
+    "webhook": _l("Webhook"),
+}
+
+DELIVERY_LABELS = {
+    "immediate": _l("Email at once"),
+    "digest": _l("In the daily summary email"),
+    "in_app": _l("Only here in the desk"),
+}
+
+OUTBOX_STATUS_LABELS = {
+    "pending": _l("Waiting to be sent"),
+    "dispatched": _l("Handed to the worker"),
+    "sending": _l("Being sent"),
+    "delivered": _l("Delivered"),
+    "suppressed": _l("Not sent (by choice)"),
+    "dead": _l("Failed (dead letter)"),
+    "discarded": _l("Discarded"),
+}
+
+CHANNEL_LABELS = {"email": _l("Email"), "webhook": _l("Webhook")}
+
+# Routing: how a team assigns its cases; what a version of the rules did.
+ASSIGNMENT_MODE_LABELS = {
+    "queue": _l("Queue: advisers claim cases"),
+    "round_robin": _l("Round robin: in turn among present advisers"),
+    "least_open": _l("Least open cases: the present adviser with the fewest active cases"),
+}
+
+RULE_VERSION_ACTION_LABELS = {
+    "seeded": _l("Default rules loaded from the configuration"),
+    "added": _l("Rule added"),
+    "edited": _l("Rule edited"),
+    "moved": _l("Rule moved"),
+    "enabled": _l("Rule taken into use"),
+    "disabled": _l("Rule disabled"),
+    "deleted": _l("Rule deleted"),
+    "discarded": _l("Draft discarded"),
+    "restored": _l("Earlier version restored as draft"),
+}
+
+LabelGroup = Literal[
+    "request_field",
+    "rule_field",
+    "api_token_field",
+    "api_scope",
+    "sla_policy_field",
+    "language",
+    "status",
+    "event",
+    "sla_target",
+    "sla_state",
+    "notification_event",
+    "delivery",
+    "outbox_status",
+    "channel",
+    "assignment_mode",
+    "rule_version_action",
+]
+
+LABELS: dict[LabelGroup, Mapping[str, Any]] = {
+    "request_field": FIELD_LABELS,
+    "rule_field": RULE_FIELD_LABELS,
+    "api_token_field": API_TOKEN_FIELD_LABELS,
+    "api_scope": API_SCOPE_LABELS,
+    "sla_policy_field": SLA_POLICY_FIELD_LABELS,
+    "language": LANGUAGE_LABELS,
+    "status": STATUS_LABELS,
+    "event": EVENT_LABELS,
+    "sla_target": SLA_TARGET_LABELS,
+    "sla_state": SLA_STATE_LABELS,
+    "notification_event": NOTIFICATION_EVENT_LABELS,
+    "delivery": DELIVERY_LABELS,
+    "outbox_status": OUTBOX_STATUS_LABELS,
+    "channel": CHANNEL_LABELS,
+    "assignment_mode": ASSIGNMENT_MODE_LABELS,
+    "rule_version_action": RULE_VERSION_ACTION_LABELS,
+}
+
+
+def label(group: LabelGroup, key: str) -> str:
+    """The translated name of a code in a group of labels, or the code itself when unknown."""
+    found = LABELS[group].get(key)
+    return str(found) if found is not None else key
+
+
+def outbox_kind_label(kind: str) -> str:
+    """The name of an outbox kind (its event type), or the kind itself when unknown."""
+    entry = event_type(kind)
+    return label("notification_event", entry.key) if entry is not None else kind
+
+
+# --- error messages, by form ----------------------------------------------------------------
+
+# The request form, the employer's and the staff's messages, status changes; the session.
+REQUEST_ERRORS = {
+    ("business_id", "required"): _l("Enter your organisation's Business ID"),
+    ("business_id", "invalid"): _l("Enter the Business ID in the form 1234567-8"),
+    ("business_id", "checksum"): _l(
+        "Check the Business ID: its last digit (the check digit) does not match the others"
+    ),
+    ("organisation_name", "required"): _l("Enter the name of your organisation"),
+    ("contact_name", "required"): _l("Enter the name of the contact person"),
+    ("email", "required"): _l("Enter an email address"),
+    ("email", "invalid"): _l("Enter an email address in the correct format, like name@example.fi"),
+    ("phone", "invalid"): _l("Enter a phone number using digits, spaces and + only"),
+    ("municipality", "required"): _l("Select the municipality where the workplace is"),
+    ("municipality_other", "required"): _l("Enter the name of the municipality"),
+    ("need", "required"): _l("Select what you need help with"),
+    ("need", "unknown"): _l("Select what you need help with"),
+    ("affected_employees", "invalid"): _l("Enter the number of employees as a whole number"),
+    ("description", "required"): _l("Describe your request"),
+    ("language", "required"): _l("Select the language for our replies"),
+    ("language", "invalid"): _l("Select the language for our replies"),
+    ("body", "required"): _l("Write a message"),
+    ("body", "too_long"): _l("The message is too long: at most 5,000 characters"),
+    ("csrf", "expired"): _l("Your session expired. Check your answers and send the form again."),
+    ("case", "closed"): _l("This case is closed. Send a new request if you need more help."),
+    ("case", "invalid_transition"): _l("The case cannot move to that status from its current one."),
+    ("case", "unchanged"): _l("The case already has that status."),
+    ("case", "unknown_status"): _l("Choose a status from the list."),
+}
+
+ROUTING_ERRORS = {
+    ("id", "required"): _l("Enter an id for the rule"),
+    ("id", "invalid"): _l(
+        "Use lower-case letters a–z, digits and hyphens in the id, like lahti-recruitment"
+    ),
+    ("id", "duplicate"): _l("A rule with this id exists already: choose another id"),
+    ("team", "required"): _l("Select the team that receives the request"),
+    ("before", "invalid"): _l("Select a position from the list"),
+    ("min_affected", "invalid"): _l("Enter the number of employees as a whole number"),
+    ("key_account", "invalid"): _l("Choose whether the employer has a key-account adviser"),
+    ("days", "invalid"): _l("Enter a whole number of days from 1 to 366"),
+    ("business_id", "required"): _l("Enter the employer's Business ID"),
+    ("business_id", "invalid"): _l("Enter the Business ID in the form 1234567-8"),
+    ("business_id", "checksum"): _l(
+        "Check the Business ID: its last digit (the check digit) does not match the others"
+    ),
+    ("adviser", "required"): _l("Select the key-account adviser"),
+    ("adviser", "invalid"): _l("Select an active adviser from the list"),
+    ("transfer_team", "required"): _l("Select the team to transfer the case to"),
+    ("transfer_team", "invalid"): _l("Select the team to transfer the case to"),
+    ("transfer_team", "same"): _l("The case is already in that team: select another team"),
+    ("reason", "required"): _l("Write why the case is transferred"),
+    ("reason", "too_long"): _l("The reason is too long: at most 1,000 characters"),
+    # Conflicts: the rule set changed meanwhile, or the team cannot collaborate.
+    ("rules", "stale_version"): _l(
+        "Another administrator changed the rules meanwhile. Review the rules below and try again."
+    ),
+    ("rules", "no_draft"): _l("There is no draft: the rules shown are the ones in force."),
+    ("rules", "invalid_direction"): _l("Choose to move the rule up or down."),
+    ("collaborator", "not_a_collaborator_team"): _l(
+        "Only the other authority's employer-services team can be added as collaborator."
+    ),
+}
+
+# The notification pages: choices, webhook subscriptions, dead letters; the employer's choice.
+NOTIFICATION_ERRORS = {
+    ("preference", "required"): _l("Choose how you want to hear of this"),
+    ("preference", "invalid"): _l("Choose one of the options"),
+    ("name", "required"): _l("Enter a name for the subscription"),
+    ("name", "too_long"): _l("The name is too long: at most 200 characters"),
+    ("url", "required"): _l("Enter the address that receives the events"),
+    ("url", "too_long"): _l("The address is too long: at most 2,000 characters"),
+    ("url", "invalid"): _l(
+        "Enter an address starting with https:// or http://, like https://crm.example.fi/desk"
+    ),
+    ("events", "invalid"): _l("Choose events from the list"),
+    ("csrf", "expired"): _l("Your session expired. Please try again."),
+    ("outbox", "not_dead"): _l("Only failed notifications can be retried or discarded."),
+}
+
+API_TOKEN_ERRORS = {
+    ("user", "required"): _l("Select the staff member the token acts as"),
+    ("user", "invalid"): _l("Select an active staff member from the list"),
+    ("name", "required"): _l("Enter a name that says where the token is used"),
+    ("name", "too_long"): _l("The name is too long: at most 100 characters"),
+    ("scopes", "required"): _l("Select at least one scope"),
+    ("scopes", "invalid"): _l("Select scopes from the list"),
+}
+
+# SLA settings: closure days and policies.
+_POLICY_ERRORS = {
+    "required": _l("Enter a whole number"),
+    "invalid": _l("Enter a whole number, like 480"),
+    "range": _l("Enter a number within the allowed range"),
+}
+SLA_ERRORS = {
+    ("day", "required"): _l("Enter the date of the closure day"),
+    ("day", "invalid"): _l("Enter the date as YYYY-MM-DD, like 2026-12-31"),
+    ("authority", "invalid"): _l("Choose who is closed from the list"),
+    ("day", "duplicate_closure"): _l("That day is already a closure day"),
+    ("policy", "unchanged"): _l("The policy already has these values."),
+    ("policy", "concurrent_change"): _l(
+        "Someone changed this policy at the same time. Check it and save again."
+    ),
+    # A policy's numbers say the same for each of its three fields.
+    **{
+        (field, code): message
+        for field in POLICY_FIELDS
+        for code, message in _POLICY_ERRORS.items()
+    },
+}
+
+# The JSON API: the codes only it produces (it says what the request form says otherwise).
+API_ERRORS = {
+    ("", "invalid"): _l('Send the fields as one JSON object, like {"email": "..."}'),
+    ("reason", "required"): _l("Write why the case is transferred"),
+    ("reason", "too_long"): _l("The reason is too long: at most 1,000 characters"),
+    ("team", "required"): _l("Name the team to transfer the case to"),
+    ("team", "invalid"): _l("Name an existing team by its slug"),
+    ("team", "same"): _l("The case is already in that team: name another team"),
+    ("assignee", "not_a_member"): _l(
+        "Choose an active member of the case's team (a user id from GET /api/v1/staff/teams)"
+    ),
+    ("cursor", "invalid"): _l("Use the next_cursor of the previous page as it was given"),
+    ("Idempotency-Key", "invalid"): _l(
+        "Use 1 to 255 visible ASCII characters (no spaces) as the Idempotency-Key, like a UUID"
+    ),
+}
+
+# Any field without a message of its own, by code.
+GENERIC_ERRORS = {
+    "required": _l("%(field)s is required"),
+    "invalid": _l("%(field)s is not valid"),
+    "too_long": _l("%(field)s is too long"),
+    "out_of_range": _l("%(field)s is out of range"),
+    "unknown": _l("%(field)s is not a known code"),
+    "unknown_field": _l("%(field)s is not a field of this request"),
+    "not_a_member": _l("%(field)s is not a member of the case's team"),
+}
+
+Form = Literal["request", "routing", "notifications", "api_tokens", "sla", "api"]
+
+
+@dataclass(frozen=True)
+class _Form:
+    errors: tuple[Mapping[tuple[str, str], Any], ...]  # searched in order
+    labels: Mapping[str, Any]  # names the field in a message by code
+    names_unknown_code: bool = False  # API clients log the code; pages do not show it
+
+
+_FORMS: dict[Form, _Form] = {
+    "request": _Form((REQUEST_ERRORS,), FIELD_LABELS),
+    "routing": _Form((ROUTING_ERRORS,), RULE_FIELD_LABELS),
+    "notifications": _Form((NOTIFICATION_ERRORS,), {}),
+    "api_tokens": _Form((API_TOKEN_ERRORS,), API_TOKEN_FIELD_LABELS),
+    "sla": _Form((SLA_ERRORS,), SLA_POLICY_FIELD_LABELS),
+    "api": _Form((API_ERRORS, REQUEST_ERRORS), FIELD_LABELS, names_unknown_code=True),
+}
+
+
+def error_message(field: str, code: str, form: Form = "request") -> str:
+    """A translated message for a field's error code on a form: its own, else one by code."""
+    entry = _FORMS[form]
+    for table in entry.errors:
+        specific = table.get((field, code))
+        if specific is not None:
+            return str(specific)
+    name = entry.labels.get(field, field)
+    template = GENERIC_ERRORS.get(code)
+    if template is None and entry.names_unknown_code:
+        return str(_("%(field)s is not valid (%(code)s)", field=name, code=code))
+    if template is None:
+        template = GENERIC_ERRORS["invalid"]
+    return str(template) % {"field": name}
+
+
+def error_messages(errors: Mapping[str, str], form: Form = "request") -> dict[str, str]:
+    """Translate every field's error code."""
+    return {field: error_message(field, code, form) for field, code in errors.items()}
+
+
+# --- sentences ------------------------------------------------------------------------------
+
+
+def problem_message(problem: Problem) -> str:
+    """A translated sentence naming the problem of a rule set and the rule it concerns."""
+    return str(_problem_message(problem))
+
+
+def _problem_message(problem: Problem) -> Any:
+    rule, detail = problem.rule, problem.detail
+    if problem.code == "missing_catch_all":
+        return _(
+            "A catch-all rule is missing: keep one enabled rule without conditions last, so "
+            "that every request reaches a team."
+        )
+    if problem.code == "unreachable":
+        return _(
+            "Rule “%(rule)s” can never apply: rule “%(earlier)s” above it already matches "
+            "every request it would match. Move it higher, narrow the earlier rule or disable "
+            "one of them.",
+            rule=rule,
+            earlier=detail,
+        )
+    if problem.code == "unknown_team":
+        return _(
+            "Rule “%(rule)s” sends requests to an unknown team “%(team)s”.", rule=rule, team=detail
+        )
+    if problem.code == "unknown_need":
+        return _("Rule “%(rule)s” names an unknown need “%(code)s”.", rule=rule, code=detail)
+    if problem.code == "unknown_municipality":
+        return _(
+            "Rule “%(rule)s” names an unknown municipality code “%(code)s”.", rule=rule, code=detail
+        )
+    if problem.code == "unknown_language":
+        return _("Rule “%(rule)s” names an unknown language “%(code)s”.", rule=rule, code=detail)
+    if problem.code == "duplicate_id":
+        return _("Two rules have the id “%(rule)s”: each rule needs its own id.", rule=rule)
+    if problem.code == "invalid_id":
+        return _("The id “%(rule)s” is not valid.", rule=rule)
+    if problem.code == "invalid_affected":
+        return _("Rule “%(rule)s” has an invalid number of employees.", rule=rule)
+    if problem.code == "too_many_rules":
+        return _("Too many rules: at most %(count)s.", count=detail)
+    return _("Rule “%(rule)s” is not valid (%(code)s).", rule=rule, code=problem.code)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from desk.app import create_app
@@ -67,6 +67,33 @@ def test_the_bell_counts_unread_notifications(
     page = text(client.get("/notifications?lang=en"))
     assert "You have 0 unread notifications." in page
     assert 'data-testid="unread-count"' not in page
+
+
+def test_the_bell_is_counted_once_per_request_and_only_where_it_shows(
+    app: Any, client: Any, app_session: Session, staff: Any
+) -> None:
+    staff("a@example.fi")
+    case = cases.submit_case(app_session, raw_submission())
+    login(client, "a@example.fi")
+    counts: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if re.search(r"count\(.*FROM notifications", statement, re.S | re.I):
+            counts.append(statement)
+
+    engine = app.extensions["desk.engine"]
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for path in ("/staff/", f"/staff/cases/{case.reference}", "/notifications"):
+            counts.clear()
+            assert client.get(path).status_code == 200
+            assert len(counts) == 1, path  # the inbox shows the count twice, reads it once
+        counts.clear()
+        client.post("/logout")
+        assert client.get("/").status_code == 200
+        assert counts == []  # nobody signed in: no bell, no query
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
 
 
 def test_nobody_marks_someone_elses_notification(

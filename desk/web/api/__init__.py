@@ -47,9 +47,9 @@ def _spec_options(app: Flask) -> dict[str, Any]:
 
 def init_api(app: Flask) -> None:
     """Register the API blueprints, the OpenAPI document, the reference page and the limits."""
-    from desk.app import csrf
     from desk.web.api import docs, limits, public, staff
     from desk.web.api.core import DeskApi
+    from desk.web.extensions import csrf
 
     app.config.setdefault("API_TITLE", "Päijät-Häme employer desk API")
     app.config.setdefault("API_VERSION", API_VERSION)

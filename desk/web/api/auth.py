@@ -14,12 +14,12 @@ from typing import Any, TypeVar, cast
 from flask import g, request
 from flask_babel import gettext as _
 
-from desk.app import db_session
 from desk.models import ApiToken, Case, User
 from desk.services import api_tokens, cases
 from desk.services.access import Actor, Channel
 from desk.services.errors import NotFound
 from desk.web.api.problems import ApiProblem
+from desk.web.extensions import db_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 REALM = 'realm="desk-api"'

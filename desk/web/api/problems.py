@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from desk.web.api.messages import field_error_detail
+from desk.web.messages import error_message
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "/api/v1/problems/"
@@ -155,7 +155,7 @@ class FieldError:
             "field": self.field,
             "location": self.location,
             "code": self.code,
-            "detail": field_error_detail(self.field, self.code),
+            "detail": error_message(self.field, self.code, "api"),
         }
         if self.location == "body":
             escaped = self.field.replace("~", "~0").replace("/", "~1")

@@ -15,7 +15,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
-from desk.app import db_session
 from desk.domain.intake import OTHER_MUNICIPALITY, InvalidSubmission, RawSubmission
 from desk.domain.languages import DEFAULT_LANGUAGE
 from desk.services import api_intake, cases, routing_explanation, sla, sla_policies
@@ -44,6 +43,7 @@ from desk.web.api.schemas import (
     RoutingQuerySchema,
     RoutingSchema,
 )
+from desk.web.extensions import db_session
 from desk.web.messages import error_message
 
 bp = Blueprint(

@@ -11,7 +11,6 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from desk.app import db_session
 from desk.models import Case
 from desk.services import assignment, cases, sla, team_cases, transfers
 from desk.services.access import can_note, can_view, can_work
@@ -34,6 +33,7 @@ from desk.web.api.schemas import (
     TransferResultSchema,
     TransferSchema,
 )
+from desk.web.extensions import db_session
 from desk.web.messages import error_message
 
 bp = Blueprint(

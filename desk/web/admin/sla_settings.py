@@ -1,114 +1,29 @@
-"""SLA pages: the public processing-times page and the administrators' SLA settings.
-
-Also the template helpers every page uses to show targets: labels of targets and states, and
-business time in words (`business_time` filter).
-"""
+"""Administrators' SLA settings: the policy of each need (versioned) and closure days."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
 from desk.domain.business_calendar import HELSINKI
-from desk.domain.sla import BUSINESS_DAY_MINUTES, POLICY_FIELDS, describe_minutes, policy_errors
+from desk.domain.sla import POLICY_FIELDS, policy_errors
 from desk.models import Authority
 from desk.services import sla_policies
 from desk.services.errors import Conflict, NotFound
-from desk.web.auth import admin_required, current_actor
+from desk.web.auth.roles import admin_required, current_actor
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
-from desk.web.messages import error_message
+from desk.web.messages import SLA_POLICY_FIELD_LABELS, error_message, error_messages
 
 bp = Blueprint("sla", __name__)
-
-TARGET_LABELS = {
-    "first_response": _l("First response"),
-    "resolution": _l("Resolution"),
-}
-STATE_LABELS = {
-    "on_track": _l("On track"),
-    "at_risk": _l("At risk"),
-    "breached": _l("Breached"),
-    "met": _l("Met"),
-    "paused": _l("Paused"),
-}
-POLICY_LABELS = {
-    "first_response_minutes": _l("First response target (business minutes)"),
-    "resolution_minutes": _l("Resolution target (business minutes)"),
-    "warning_percent": _l("Warning threshold (percentage of the target)"),
-}
-POLICY_ERRORS = {
-    "required": _l("Enter a whole number"),
-    "invalid": _l("Enter a whole number, like 480"),
-    "range": _l("Enter a number within the allowed range"),
-}
-CLOSURE_ERRORS = {
-    ("day", "required"): _l("Enter the date of the closure day"),
-    ("day", "invalid"): _l("Enter the date as YYYY-MM-DD, like 2026-12-31"),
-    ("authority", "invalid"): _l("Choose who is closed from the list"),
-    ("day", "duplicate_closure"): _l("That day is already a closure day"),
-}
 
 
 def helsinki_today() -> date:
     """Today in Helsinki, where the desk's days are."""
     return datetime.now(HELSINKI).date()
-
-
-def business_time(value: timedelta | None) -> str:
-    """Business time in words: days of 8 business hours, hours and minutes; past due: overdue."""
-    if value is None:
-        return ""
-    minutes = round(abs(value) / timedelta(minutes=1))
-    days, rest = divmod(minutes, BUSINESS_DAY_MINUTES)
-    hours, mins = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(ngettext("%(num)d business day", "%(num)d business days", days))
-    if hours:
-        parts.append(_("%(num)d h", num=hours))
-    if mins or not parts:
-        parts.append(_("%(num)d min", num=mins))
-    text = " ".join(parts)
-    return _("overdue by %(time)s", time=text) if value < timedelta(0) and minutes else text
-
-
-@bp.app_template_filter("business_time")
-def _business_time_filter(value: timedelta | None) -> str:
-    return business_time(value)
-
-
-@bp.app_context_processor
-def _sla_labels() -> dict[str, object]:
-    return {"sla_target_labels": TARGET_LABELS, "sla_state_labels": STATE_LABELS}
-
-
-# --- public: processing times (Administrative Procedure Act §23 a) -------------------------
-
-
-@bp.get("/processing-times")
-def processing_times() -> str:
-    from flask_babel import get_locale
-
-    language = str(get_locale() or "fi")
-    rows = [
-        {
-            "need": listing.need.name(language),
-            "hint": listing.need.hint(language),
-            "first_response": describe_minutes(listing.policy.first_response_minutes, language),
-            "resolution": describe_minutes(listing.policy.resolution_minutes, language),
-        }
-        for listing in sla_policies.list_policies(db_session())
-    ]
-    return render_template("public/processing_times.html", rows=rows)
-
-
-# --- admin: policies and closure days --------------------------------------------------------
 
 
 def _authorities() -> list[Authority]:
@@ -149,21 +64,21 @@ def add_closure() -> Response | tuple[str, int]:
     errors: dict[str, str] = {}
     day: date | None = None
     if not values["day"].strip():
-        errors["day"] = str(CLOSURE_ERRORS[("day", "required")])
+        errors["day"] = error_message("day", "required", "sla")
     else:
         try:
             day = date.fromisoformat(values["day"].strip())
         except ValueError:
-            errors["day"] = str(CLOSURE_ERRORS[("day", "invalid")])
+            errors["day"] = error_message("day", "invalid", "sla")
     authority = values["authority"] or None
     if authority is not None and authority not in {a.slug for a in _authorities()}:
-        errors["authority"] = str(CLOSURE_ERRORS[("authority", "invalid")])
+        errors["authority"] = error_message("authority", "invalid", "sla")
     if errors or day is None:
         return _render_settings(errors, values, 422)
     try:
         sla_policies.add_closure_day(db_session(), current_actor(), day, authority, values["note"])
     except Conflict:
-        errors["day"] = str(CLOSURE_ERRORS[("day", "duplicate_closure")])
+        errors["day"] = error_message("day", "duplicate_closure", "sla")
         return _render_settings(errors, values, 409)
     flash(_("Closure day added. Clocks of open cases skip it from now on."))
     return redirect(url_for("sla.settings"), 303)
@@ -203,7 +118,7 @@ def _render_policy(
             form=CsrfForm(),
             listing=listing,
             history=sla_policies.policy_history(session, need),
-            labels=POLICY_LABELS,
+            labels=SLA_POLICY_FIELD_LABELS,
             errors=errors or {},
             values=values,
         ),
@@ -226,8 +141,7 @@ def change_policy(need: str) -> Response | tuple[str, int]:
         return _render_policy(need, {"form": error_message("csrf", "expired")}, values, 400)
     policy_value, codes = policy_errors(values)
     if policy_value is None:
-        errors = {name: str(POLICY_ERRORS[code]) for name, code in codes.items()}
-        return _render_policy(need, errors, values, 422)
+        return _render_policy(need, error_messages(codes, "sla"), values, 422)
     try:
         row = sla_policies.change_policy(
             db_session(),
@@ -240,11 +154,7 @@ def change_policy(need: str) -> Response | tuple[str, int]:
     except NotFound:
         abort(404)
     except Conflict as exc:
-        message = (
-            _("The policy already has these values.")
-            if exc.code == "unchanged"
-            else _("Someone changed this policy at the same time. Check it and save again.")
-        )
+        message = error_message("policy", exc.code, "sla")
         return _render_policy(need, {"form": message}, values, 409)
     flash(_("Saved as version %(version)s. It applies to new cases.", version=row.version))
     return redirect(url_for("sla.settings"), 303)

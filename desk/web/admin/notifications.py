@@ -7,14 +7,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
 from desk.domain.notification_catalogue import WEBHOOK_EVENTS
 from desk.models import WebhookSubscription
 from desk.services.errors import Conflict, NotFound
 from desk.services.notify import operations, webhooks
-from desk.web.auth import admin_required, current_actor
+from desk.web.auth.roles import admin_required, current_actor
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
-from desk.web.notification_labels import error_text
+from desk.web.messages import error_message, error_messages
 
 bp = Blueprint("notification_admin", __name__, url_prefix="/admin")
 
@@ -69,7 +69,7 @@ def act_on_dead_letter(outbox_id: int, action: str) -> Response | tuple[str, int
     if action not in ("retry", "discard"):
         abort(404)
     if not CsrfForm().validate_on_submit():
-        return _render_dead_letters(error_text("csrf", "expired"), 400)
+        return _render_dead_letters(error_message("csrf", "expired", "notifications"), 400)
     session = db_session()
     try:
         if action == "retry":
@@ -81,7 +81,7 @@ def act_on_dead_letter(outbox_id: int, action: str) -> Response | tuple[str, int
     except NotFound:
         abort(404)
     except Conflict as exc:
-        return _render_dead_letters(error_text("outbox", exc.code), 409)
+        return _render_dead_letters(error_message("outbox", exc.code, "notifications"), 409)
     return redirect(url_for("notification_admin.dead_letters"), 303)
 
 
@@ -121,7 +121,9 @@ def create_webhook() -> tuple[str, int]:
         "events": request.form.getlist("events"),
     }
     if not CsrfForm().validate_on_submit():
-        return _render_webhooks({"form": error_text("csrf", "expired")}, values, status=400)
+        return _render_webhooks(
+            {"form": error_message("csrf", "expired", "notifications")}, values, status=400
+        )
     try:
         created = webhooks.create_subscription(
             db_session(),
@@ -131,8 +133,7 @@ def create_webhook() -> tuple[str, int]:
             list(request.form.getlist("events")),
         )
     except webhooks.InvalidSubscription as exc:
-        errors = {field: error_text(field, code) for field, code in exc.errors.items()}
-        return _render_webhooks(errors, values, status=422)
+        return _render_webhooks(error_messages(exc.errors, "notifications"), values, status=422)
     # The secret is shown once, on this response, for the administrator to hand over.
     return _render_webhooks(created=created, status=201)
 
@@ -144,7 +145,9 @@ def act_on_webhook(subscription_id: int, action: str) -> Response | tuple[str, i
     if action not in ("pause", "resume", "rotate", "delete"):
         abort(404)
     if not CsrfForm().validate_on_submit():
-        return _render_webhooks({"form": error_text("csrf", "expired")}, status=400)
+        return _render_webhooks(
+            {"form": error_message("csrf", "expired", "notifications")}, status=400
+        )
     session = db_session()
     try:
         if action == "rotate":

@@ -10,7 +10,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
 from desk.domain.languages import LANGUAGES
 from desk.domain.reference_data import ReferenceData
 from desk.domain.routing import Rule
@@ -24,15 +23,15 @@ from desk.domain.routing_rules import (
 from desk.services import assignment, key_accounts, reference_data, routing_rules
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.services.key_accounts import InvalidKeyAccount
-from desk.web.auth import admin_required, current_actor
+from desk.web.auth.roles import admin_required, current_actor
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
-from desk.web.messages import error_message
-from desk.web.routing_messages import (
-    ASSIGNMENT_MODES,
-    CONFLICTS,
+from desk.web.messages import (
+    ASSIGNMENT_MODE_LABELS,
     RULE_FIELD_LABELS,
-    VERSION_ACTIONS,
-    field_errors,
+    RULE_VERSION_ACTION_LABELS,
+    error_message,
+    error_messages,
     problem_message,
 )
 
@@ -118,7 +117,7 @@ def _refused(exc: Exception) -> tuple[str, int]:
     if isinstance(exc, InvalidRuleSet):
         return _render_rules([problem_message(p) for p in exc.problems], 422)
     if isinstance(exc, Conflict):
-        return _render_rules([str(CONFLICTS.get(exc.code, exc.code))], 409)
+        return _render_rules([error_message("rules", exc.code, "routing")], 409)
     raise exc
 
 
@@ -251,7 +250,7 @@ def save_rule(rule_id: str | None) -> Response | tuple[str, int]:
     except InvalidRuleInput as exc:
         session.rollback()
         return _render_rule_form(
-            rule_id, values, field_errors(exc.errors), status=422, base_version=base
+            rule_id, values, error_messages(exc.errors, "routing"), status=422, base_version=base
         )
     except InvalidRuleSet as exc:
         session.rollback()
@@ -259,7 +258,7 @@ def save_rule(rule_id: str | None) -> Response | tuple[str, int]:
         return _render_rule_form(rule_id, values, problems=problems, status=422, base_version=base)
     except Conflict as exc:
         session.rollback()
-        problems = [str(CONFLICTS.get(exc.code, exc.code))]
+        problems = [error_message("rules", exc.code, "routing")]
         return _render_rule_form(rule_id, values, problems=problems, status=409)
     except NotFound:
         abort(404)
@@ -304,7 +303,7 @@ def rule_action(rule_id: str, action: str) -> Response | tuple[str, int]:
 def dry_run() -> tuple[str, int]:
     days = request.args.get("days", str(DEFAULT_DRY_RUN_DAYS)).strip()
     if not days.isdigit() or not 1 <= int(days) <= routing_rules.MAX_DRY_RUN_DAYS:
-        return _render_rules([field_errors({"days": "invalid"})["days"]], 422, days=days)
+        return _render_rules([error_message("days", "invalid", "routing")], 422, days=days)
     result = routing_rules.dry_run(db_session(), int(days))
     return _render_rules(dry_run=result, days=days)
 
@@ -339,7 +338,7 @@ def versions() -> str:
         "admin/routing/versions.html",
         versions=routing_rules.versions(session),
         state=routing_rules.state(session),
-        actions=VERSION_ACTIONS,
+        actions=RULE_VERSION_ACTION_LABELS,
         form=CsrfForm(),
     )
 
@@ -360,7 +359,7 @@ def version(number: int) -> str:
         rules=rules_from_dicts(found.rules),
         describe=lambda rule: describe(rule, reference, language),
         team_name=lambda slug: _team_name(reference, slug, language),
-        actions=VERSION_ACTIONS,
+        actions=RULE_VERSION_ACTION_LABELS,
         state=routing_rules.state(session),
         form=CsrfForm(),
     )
@@ -388,7 +387,7 @@ def teams() -> str:
     return render_template(
         "admin/routing/teams.html",
         rows=assignment.list_team_settings(db_session()),
-        modes=ASSIGNMENT_MODES,
+        modes=ASSIGNMENT_MODE_LABELS,
         form=CsrfForm(),
     )
 
@@ -458,7 +457,7 @@ def name_key_account() -> Response | tuple[str, int]:
         )
     except InvalidKeyAccount as exc:
         session.rollback()
-        return _render_key_accounts(values, field_errors(exc.errors), 422)
+        return _render_key_accounts(values, error_messages(exc.errors, "routing"), 422)
     flash(
         _(
             "%(adviser)s is the key-account adviser of %(business_id)s.",

@@ -7,15 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
-from desk.domain.case_status import CaseStatus, next_statuses
-from desk.models import Case
-from desk.services import cases, collaboration, sla
-from desk.services.access import can_work
-from desk.services.errors import Conflict, Forbidden, NotFound
-from desk.web.auth import current_actor, staff_required
+from desk.services import cases, collaboration
+from desk.services.errors import Conflict, Forbidden
+from desk.web.auth.roles import current_actor, staff_required
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
+from desk.web.staff.case_page import load_case, render_case_page
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -31,54 +29,19 @@ def queue() -> str:
     )
 
 
-def _load(reference: str) -> Case:
-    try:
-        return cases.get_case_for_staff(db_session(), current_actor(), reference)
-    except NotFound:
-        abort(404)
-
-
-def _routing_context(case: Case) -> dict[str, object]:
-    from desk.web import routing_staff  # routing_staff renders the case page through this module
-
-    return routing_staff.case_context(case)
-
-
-def _render_case(
-    case: Case,
-    errors: dict[str, str] | None = None,
-    status: int = 200,
-    values: dict[str, str] | None = None,
-) -> tuple[str, int]:
-    return (
-        render_template(
-            "staff/case.html",
-            case=case,
-            form=CsrfForm(),
-            can_work=can_work(current_actor(), case),
-            next_statuses=next_statuses(CaseStatus(case.status)),
-            errors=errors or {},
-            values=values or {},
-            sla_targets=sla.case_targets(db_session(), case),
-            **_routing_context(case),
-        ),
-        status,
-    )
-
-
 @bp.get("/cases/<reference>")
 @staff_required
 def case_page(reference: str) -> tuple[str, int]:
-    return _render_case(_load(reference))
+    return render_case_page(load_case(reference))
 
 
 @bp.post("/cases/<reference>/<action>")
 @checks_csrf_itself
 @staff_required
 def act(reference: str, action: str) -> Response | tuple[str, int]:
-    case = _load(reference)
+    case = load_case(reference)
     if not CsrfForm().validate_on_submit():
-        return _render_case(
+        return render_case_page(
             case, {"form": error_message("csrf", "expired")}, 400, dict(request.form)
         )
     session = db_session()
@@ -101,10 +64,10 @@ def act(reference: str, action: str) -> Response | tuple[str, int]:
     except ValueError as exc:
         session.rollback()
         field = "reply_body" if action == "reply" else "note_body"
-        return _render_case(case, {field: error_message("body", str(exc))}, 422, {field: body})
+        return render_case_page(case, {field: error_message("body", str(exc))}, 422, {field: body})
     except Forbidden:
         abort(403)
     except Conflict as exc:
         session.rollback()
-        return _render_case(case, {"form": error_message("case", exc.code)}, 409)
+        return render_case_page(case, {"form": error_message("case", exc.code)}, 409)
     return redirect(url_for("staff.case_page", reference=case.reference), 303)

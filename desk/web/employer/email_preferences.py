@@ -6,13 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
 from desk.models import Case
 from desk.services import cases
 from desk.services.errors import NotFound
 from desk.services.notify import preferences
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
-from desk.web.notification_labels import error_text
+from desk.web.messages import error_message
 
 bp = Blueprint("employer_email_preferences", __name__)
 CHOICES = ("all", "necessary")
@@ -54,9 +54,9 @@ def save(token: str) -> Response | tuple[str, int]:
     case = _case_or_404(token)
     choice = request.form.get("emails", "")
     if not CsrfForm().validate_on_submit():
-        return _render(case, choice, error_text("csrf", "expired"), 400)
+        return _render(case, choice, error_message("csrf", "expired", "notifications"), 400)
     if choice not in CHOICES:
-        return _render(case, choice, error_text("preference", "required"), 422)
+        return _render(case, choice, error_message("preference", "required", "notifications"), 422)
     preferences.set_employer_opt_out(db_session(), case.email, choice == "necessary")
     return redirect(url_for("employer_email_preferences.page", token=token, saved=1), 303)
 

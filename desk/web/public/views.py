@@ -1,14 +1,16 @@
-"""The public front door: the request form for every employer of the ten municipalities."""
+"""The public front door: the request form for every employer of the ten municipalities, and
+the processing times of every need."""
 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
 from desk.domain.intake import FIELDS, InvalidSubmission, RawSubmission
-from desk.services import cases, reference_data
+from desk.domain.sla import describe_minutes
+from desk.services import cases, reference_data, sla_policies
 from desk.services.access import Actor, Channel
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import FIELD_LABELS, error_messages
 
@@ -60,3 +62,23 @@ def submit_request() -> Response | tuple[str, int]:
     except InvalidSubmission as exc:
         return _render_form(values, error_messages(exc.errors), 422)
     return redirect(url_for("employer.case_page", token=case.employer_token, submitted=1), 303)
+
+
+# --- public: processing times (Administrative Procedure Act §23 a) -------------------------
+
+
+@bp.get("/processing-times")
+def processing_times() -> str:
+    from flask_babel import get_locale
+
+    language = str(get_locale() or "fi")
+    rows = [
+        {
+            "need": listing.need.name(language),
+            "hint": listing.need.hint(language),
+            "first_response": describe_minutes(listing.policy.first_response_minutes, language),
+            "resolution": describe_minutes(listing.policy.resolution_minutes, language),
+        }
+        for listing in sla_policies.list_policies(db_session())
+    ]
+    return render_template("public/processing_times.html", rows=rows)

@@ -4,36 +4,21 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
 from desk.services import api_tokens
 from desk.services.errors import NotFound
-from desk.web.auth import admin_required, current_actor
+from desk.web.auth.roles import admin_required, current_actor
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
-from desk.web.messages import error_message
+from desk.web.messages import (
+    API_SCOPE_LABELS,
+    API_TOKEN_FIELD_LABELS,
+    error_message,
+    error_messages,
+)
 
 bp = Blueprint("api_tokens_admin", __name__, url_prefix="/admin/api-tokens")
-
-LABELS = {
-    "user": _l("Acts as"),
-    "name": _l("Name of the token"),
-    "scopes": _l("Scopes"),
-}
-SCOPE_LABELS = {
-    "read": _l("read: list and read cases"),
-    "write": _l("write: claim, assign, reply, note, change status, transfer"),
-    "reports": _l("reports: read reports (for the reports API)"),
-}
-ERRORS = {
-    ("user", "required"): _l("Select the staff member the token acts as"),
-    ("user", "invalid"): _l("Select an active staff member from the list"),
-    ("name", "required"): _l("Enter a name that says where the token is used"),
-    ("name", "too_long"): _l("The name is too long: at most 100 characters"),
-    ("scopes", "required"): _l("Select at least one scope"),
-    ("scopes", "invalid"): _l("Select scopes from the list"),
-}
 
 
 def _render(
@@ -48,8 +33,8 @@ def _render(
         tokens=api_tokens.list_tokens(session),
         owners=api_tokens.token_owners(session),
         scopes=api_tokens.SCOPES,
-        scope_labels=SCOPE_LABELS,
-        labels=LABELS,
+        scope_labels=API_SCOPE_LABELS,
+        labels=API_TOKEN_FIELD_LABELS,
         values=values or {"scopes": ["read"]},
         errors=errors or {},
         created=created,
@@ -87,8 +72,7 @@ def create_token() -> tuple[str, int]:
         )
     except api_tokens.InvalidApiToken as exc:
         session.rollback()
-        errors = {field: str(ERRORS.get((field, code), code)) for field, code in exc.errors.items()}
-        return _render(values, errors, 422)
+        return _render(values, error_messages(exc.errors, "api_tokens"), 422)
     # Shown once, in this response only: never in a URL, the session or a flash message.
     return _render(created=created, status=201)
 

@@ -1,5 +1,4 @@
-"""Staff notifications: the bell in the header, the list, marking read, delivery choices;
-and "what was sent to whom" on the staff case page."""
+"""Staff notifications: the bell in the header, the list, marking read, delivery choices."""
 
 from __future__ import annotations
 
@@ -8,6 +7,7 @@ import logging
 from flask import (
     Blueprint,
     flash,
+    g,
     has_request_context,
     redirect,
     render_template,
@@ -19,19 +19,11 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
-from desk.models import Case, OutboxMessage
-from desk.services.notify import inbox, operations, preferences
-from desk.web.auth import staff_required
+from desk.services.notify import inbox, preferences
+from desk.web.auth.roles import staff_required
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
-from desk.web.notification_labels import (
-    CHANNEL_LABELS,
-    DELIVERY_LABELS,
-    EVENT_TYPE_LABELS,
-    STATUS_LABELS,
-    error_text,
-    kind_label,
-)
+from desk.web.messages import error_message
 
 log = logging.getLogger(__name__)
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -43,7 +35,7 @@ def _render_inbox(error: str | None = None, status: int = 200) -> tuple[str, int
         render_template(
             "notifications/inbox.html",
             notifications=inbox.latest(session, current_user.id),
-            unread=inbox.unread_count(session, current_user.id),
+            unread=unread_notification_count(),
             form=CsrfForm(),
             error=error,
         ),
@@ -62,7 +54,7 @@ def inbox_page() -> tuple[str, int]:
 @staff_required
 def mark_read() -> Response | tuple[str, int]:
     if not CsrfForm().validate_on_submit():
-        return _render_inbox(error_text("csrf", "expired"), 400)
+        return _render_inbox(error_message("csrf", "expired", "notifications"), 400)
     session = db_session()
     if request.form.get("all") == "1":
         count = inbox.mark_all_read(session, current_user)
@@ -104,38 +96,38 @@ def settings_page() -> tuple[str, int]:
 def save_settings() -> Response | tuple[str, int]:
     values = {key: value for key, value in request.form.items() if key != "csrf_token"}
     if not CsrfForm().validate_on_submit():
-        return _render_settings(values, {"form": error_text("csrf", "expired")}, 400)
+        return _render_settings(
+            values, {"form": error_message("csrf", "expired", "notifications")}, 400
+        )
     try:
         preferences.save_choices(db_session(), current_user, values)
     except preferences.InvalidPreferences as exc:
         db_session().rollback()
-        errors = {key: error_text("preference", code) for key, code in exc.errors.items()}
+        errors = {
+            key: error_message("preference", code, "notifications")
+            for key, code in exc.errors.items()
+        }
         return _render_settings(values, errors, 422)
     flash(_("Your notification choices are saved."))
     return redirect(url_for("notifications.settings_page"), 303)
 
 
-def case_notifications(case: Case) -> list[OutboxMessage]:
-    """What was queued about a case (for the staff case page)."""
-    return operations.sent_for_case(db_session(), case.id)
+@bp.app_template_global()
+def unread_notification_count() -> int:
+    """The bell's unread count: read once per request, and only by a page that shows the bell
+    (templates call it; rendering any other template, an email say, queries nothing)."""
+    if "unread_notifications" not in g:
+        g.unread_notifications = _read_unread_count()
+    count: int = g.unread_notifications
+    return count
 
 
-@bp.app_context_processor
-def _bell() -> dict[str, object]:
-    """The bell's unread count on every page a staff member sees; helpers for templates."""
-    unread = 0
-    if has_request_context() and current_user and current_user.is_authenticated:
-        try:
-            unread = inbox.unread_count(db_session(), current_user.id)
-        except SQLAlchemyError:
-            # The header must not take an error page down with it (database unreachable).
-            log.warning("unread notification count unavailable", exc_info=True)
-    return {
-        "unread_notifications": unread,
-        "case_notifications": case_notifications,
-        "notification_kind_label": kind_label,
-        "notification_event_labels": EVENT_TYPE_LABELS,
-        "notification_delivery_labels": DELIVERY_LABELS,
-        "notification_status_labels": STATUS_LABELS,
-        "notification_channel_labels": CHANNEL_LABELS,
-    }
+def _read_unread_count() -> int:
+    if not (has_request_context() and current_user and current_user.is_authenticated):
+        return 0
+    try:
+        return inbox.unread_count(db_session(), current_user.id)
+    except SQLAlchemyError:
+        # The header must not take an error page down with it (database unreachable).
+        log.warning("unread notification count unavailable", exc_info=True)
+        return 0

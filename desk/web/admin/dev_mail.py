@@ -1,4 +1,4 @@
-"""Administrators' pages. For now: the development-only caught-mail page."""
+"""The development-only caught-mail page (blueprint "admin"): what the mail catcher caught."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, current_app, render_template
 
 from desk.services import mailcatcher
-from desk.web.auth import admin_required
+from desk.web.auth.roles import admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
 from desk.models import Case
 from desk.services import cases, sla
 from desk.services.access import Actor, Channel
 from desk.services.errors import Conflict, NotFound
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
 

@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from desk.app import db_session
 from desk.models import Case
-from desk.services import assignment, cases, collaboration, transfers
-from desk.services.access import can_note, can_work
+from desk.services import assignment, collaboration, transfers
+from desk.services.access import can_view
 from desk.services.errors import Conflict, Forbidden, NotFound
-from desk.web import staff
-from desk.web.auth import current_actor, staff_required
+from desk.web.auth.roles import current_actor, staff_required
+from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
-from desk.web.messages import error_message
-from desk.web.routing_messages import CONFLICTS, field_errors
+from desk.web.messages import error_message, error_messages
+from desk.web.staff.case_page import load_case, render_case_page
 
 bp = Blueprint("routing_staff", __name__, url_prefix="/staff")
-
-
-def case_context(case: Case) -> dict[str, Any]:
-    """What the case page's routing panels need (followers and collaborators come with the case)."""
-    session = db_session()
-    workable = can_work(current_actor(), case)
-    return {
-        "can_note": can_note(current_actor(), case),
-        "transfer_targets": transfers.transfer_targets(session, case) if workable else [],
-        "collaborator_candidates": (
-            collaboration.collaborator_candidates(session, case) if workable else []
-        ),
-    }
-
-
-def _load(reference: str) -> Case:
-    try:
-        return cases.get_case_for_staff(db_session(), current_actor(), reference)
-    except NotFound:
-        abort(404)
 
 
 def _back(case: Case, anchor: str = "") -> Response:
@@ -50,13 +27,13 @@ def _back(case: Case, anchor: str = "") -> Response:
 @checks_csrf_itself
 @staff_required
 def transfer(reference: str) -> Response | tuple[str, int]:
-    case = _load(reference)
+    case = load_case(reference)
     values = {
         "transfer_team": request.form.get("team", ""),
         "transfer_reason": request.form.get("reason", ""),
     }
     if not CsrfForm().validate_on_submit():
-        return staff._render_case(case, {"form": error_message("csrf", "expired")}, 400, values)
+        return render_case_page(case, {"form": error_message("csrf", "expired")}, 400, values)
     session = db_session()
     try:
         transfers.transfer(
@@ -65,34 +42,25 @@ def transfer(reference: str) -> Response | tuple[str, int]:
     except transfers.InvalidTransfer as exc:
         session.rollback()
         errors = {("transfer_team" if f == "team" else f): c for f, c in exc.errors.items()}
-        messages = field_errors(errors)
+        messages = error_messages(errors, "routing")
         if "reason" in messages:
             messages["transfer_reason"] = messages.pop("reason")
-        return staff._render_case(case, messages, 422, values)
+        return render_case_page(case, messages, 422, values)
     except Forbidden:
         abort(403)
     except Conflict as exc:
         session.rollback()
-        return staff._render_case(case, {"form": error_message("case", exc.code)}, 409)
+        return render_case_page(case, {"form": error_message("case", exc.code)}, 409)
     flash(_("The case was transferred and the employer told why."))
-    if not cases_visible(case):
+    if not can_view(current_actor(), case):  # it may have left the adviser's teams
         return redirect(url_for("staff.queue"), 303)
     return _back(case)
-
-
-def cases_visible(case: Case) -> bool:
-    """After a transfer the adviser may no longer see the case (it left their team)."""
-    try:
-        cases.get_case_for_staff(db_session(), current_actor(), case.reference)
-    except NotFound:
-        return False
-    return True
 
 
 @bp.post("/cases/<reference>/collaborators")
 @staff_required
 def add_collaborator(reference: str) -> Response | tuple[str, int]:
-    case = _load(reference)
+    case = load_case(reference)
     session = db_session()
     try:
         collaboration.add_collaborator(
@@ -102,7 +70,9 @@ def add_collaborator(reference: str) -> Response | tuple[str, int]:
         abort(403)
     except Conflict as exc:
         session.rollback()
-        return staff._render_case(case, {"form": str(CONFLICTS.get(exc.code, exc.code))}, 409)
+        return render_case_page(
+            case, {"form": error_message("collaborator", exc.code, "routing")}, 409
+        )
     flash(_("The other authority's team can now read the case and write internal notes."))
     return _back(case)
 
@@ -110,7 +80,7 @@ def add_collaborator(reference: str) -> Response | tuple[str, int]:
 @bp.post("/cases/<reference>/collaborators/<team>/remove")
 @staff_required
 def remove_collaborator(reference: str, team: str) -> Response:
-    case = _load(reference)
+    case = load_case(reference)
     try:
         collaboration.remove_collaborator(db_session(), current_actor(), case.id, team)
     except Forbidden:

@@ -1,0 +1,12 @@
+"""Advisers' pages: the team queue, the case page and every action on a case (claim, reply,
+note, status, transfer, collaborating team), their availability, and the notification bell,
+list and settings."""
+
+from flask import Blueprint
+
+
+def blueprints() -> tuple[Blueprint, ...]:
+    """This package's blueprints, for register_blueprints."""
+    from desk.web.staff import notifications, routing, views
+
+    return (views.bp, routing.bp, notifications.bp)
