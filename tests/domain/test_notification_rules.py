@@ -100,7 +100,7 @@ def test_staff_choices() -> None:
         "case_assigned",
         "employer_replied",
         "case_transferred_in",
-        "case_followed",  # in the catalogue since issue 9: the choice and the bell apply
+        "case_followed",  # in the catalogue: the choice and the bell apply
         "sla_warning",
         "sla_breach",
         "sla_escalation",

@@ -1,4 +1,4 @@
-"""The routing engine with the default rules of config/routing.toml (DOMAIN.md), no database."""
+"""The routing engine with the default rules of config/routing.toml (docs/domain.md), no database."""
 
 import re
 
@@ -30,7 +30,7 @@ def decide(
 
 
 def domain_md(need: str, code: str | None, affected: int | None) -> tuple[str, str]:
-    """DOMAIN.md's default routing, written out as the table the rules must reproduce."""
+    """docs/domain.md's default routing, written out as the table the rules must reproduce."""
     if need == "international":
         return "international", "regional-international"
     if need == "change-security" and affected is not None and affected >= 10:

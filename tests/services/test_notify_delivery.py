@@ -212,7 +212,7 @@ def test_webhook_rows_follow_their_subscription(session: Session, make_user: Any
 def test_a_followed_case_honours_the_choice_and_rings_the_bell(
     session: Session, make_user: Any, choice: str, expected: str
 ) -> None:
-    # Since issue 9 email.case_followed has a catalogue entry; before, it skipped both.
+    # email.case_followed has a catalogue entry, so the choice and the bell apply to it.
     adviser = make_user()
     defaults = {e.key: d.value for e, d in preferences.choices_of(session, adviser.id)}
     preferences.save_choices(session, adviser, {**defaults, "case_followed": choice})
