@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk.domain.notification_catalogue import Kind, event_type, kind_of
-from desk.models import Case, CaseMessage, CaseSlaTarget, Notification, OutboxMessage, Team
+from desk.models import Case, CaseMessage, CaseSlaTarget, Notification, OutboxMessage, Team, User
 from desk.services.access import Role
 from desk.services.notify.spec import (
     EmailSpec,
@@ -68,38 +68,48 @@ def _last_public_staff_message(session: Session, case: Case) -> str:
     return session.scalar(stmt) or ""
 
 
+def _to_employer(row: OutboxMessage, case: Case, base_url: str, **extra: Any) -> EmailSpec:
+    """An email to the case's contact person, in the case's language, with the case link."""
+    return EmailSpec(
+        to=case.email,
+        language=case.language,
+        template=_template(row),
+        context={
+            **case_context(case, case.language),
+            "link": employer_link(base_url, case),
+            **extra,
+        },
+    )
+
+
+def _to_staff(row: OutboxMessage, case: Case, user: User, base_url: str, **extra: Any) -> EmailSpec:
+    """An email to a staff member about a case, in their language, with the staff case link."""
+    return EmailSpec(
+        to=user.email,
+        language=user.ui_language,
+        template=_template(row),
+        context={
+            **case_context(case, user.ui_language),
+            "link": staff_link(base_url, case),
+            "staff_name": user.name,
+            **extra,
+        },
+    )
+
+
 # --- to the employer, in the case's language ---------------------------------------------
 
 
 def _case_received(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
     """The confirmation of receipt, with the expected dates of the SLA targets."""
     case = case_of(session, row)
-    return EmailSpec(
-        to=case.email,
-        language=case.language,
-        template=_template(row),
-        context={
-            **case_context(case, case.language),
-            "link": employer_link(base_url, case),
-            **_expected_dates(session, case),
-        },
-    )
+    return _to_employer(row, case, base_url, **_expected_dates(session, case))
 
 
 def _staff_reply(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
     """The desk's public reply in the case."""
     case = case_of(session, row)
-    message = _message(session, row)
-    return EmailSpec(
-        to=case.email,
-        language=case.language,
-        template=_template(row),
-        context={
-            **case_context(case, case.language),
-            "link": employer_link(base_url, case),
-            "body": message.body,
-        },
-    )
+    return _to_employer(row, case, base_url, body=_message(session, row).body)
 
 
 def _case_transferred(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
@@ -109,35 +119,25 @@ def _case_transferred(session: Session, row: OutboxMessage, base_url: str) -> Em
     team = session.scalar(select(Team).where(Team.slug == row.payload.get("team")))
     if team is None:
         raise Undeliverable(f"team {row.payload.get('team')} is gone")
-    language = case.language
-    return EmailSpec(
-        to=case.email,
-        language=language,
-        template=_template(row),
-        context={
-            **case_context(case, language),
-            "team": team.name(language),
-            "authority": team.authority.name(language),
-            "transfer_reason": str(row.payload.get("reason", "")),
-            "sent_at": case.created_at,
-            "link": employer_link(base_url, case),
-        },
+    return _to_employer(
+        row,
+        case,
+        base_url,
+        team=team.name(case.language),
+        authority=team.authority.name(case.language),
+        transfer_reason=str(row.payload.get("reason", "")),
+        sent_at=case.created_at,
     )
 
 
 def _employer_status_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
     """Waiting for the employer, resolved or closed."""
     case = case_of(session, row)
-    context: dict[str, Any] = {
-        **case_context(case, case.language),
-        "link": employer_link(base_url, case),
-    }
+    extra: dict[str, Any] = {}
     if row.kind == Kind.CASE_WAITING:
         # What the adviser asked is in their latest public reply.
-        context["question"] = _last_public_staff_message(session, case)
-    return EmailSpec(
-        to=case.email, language=case.language, template=_template(row), context=context
-    )
+        extra["question"] = _last_public_staff_message(session, case)
+    return _to_employer(row, case, base_url, **extra)
 
 
 # --- to a staff member (payload user_id), in their language --------------------------------
@@ -147,52 +147,25 @@ def _employer_reply(session: Session, row: OutboxMessage, base_url: str) -> Emai
     """The employer answered in the case."""
     case = case_of(session, row)
     message = _message(session, row)
-    user = staff_recipient(session, row)
-    return EmailSpec(
-        to=user.email,
-        language=user.ui_language,
-        template=_template(row),
-        context={
-            **case_context(case, user.ui_language),
-            "link": staff_link(base_url, case),
-            "body": message.body,
-            "staff_name": user.name,
-        },
-    )
+    return _to_staff(row, case, staff_recipient(session, row), base_url, body=message.body)
 
 
 def _staff_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
     """A new case, an assignment or a transfer in: about one case."""
     case = case_of(session, row)
     user = staff_recipient(session, row)
-    language = user.ui_language
-    context: dict[str, Any] = {
-        **case_context(case, language),
-        "link": staff_link(base_url, case),
-        "staff_name": user.name,
-        "municipality": case.municipality_label(language),
-    }
+    extra: dict[str, Any] = {"municipality": case.municipality_label(user.ui_language)}
     from_team = session.scalar(select(Team).where(Team.slug == row.payload.get("from_team")))
     if from_team is not None:
-        context["from_team"] = from_team.name(language)
-    return EmailSpec(to=user.email, language=language, template=_template(row), context=context)
+        extra["from_team"] = from_team.name(user.ui_language)
+    return _to_staff(row, case, user, base_url, **extra)
 
 
 def _case_followed(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
     """A key-account adviser told they follow a case another team handles."""
     case = case_of(session, row)
     user = staff_recipient(session, row)
-    return EmailSpec(
-        to=user.email,
-        language=user.ui_language,
-        template=_template(row),
-        context={
-            **case_context(case, user.ui_language),
-            "link": staff_link(base_url, case),
-            "staff_name": user.name,
-            "business_id": case.business_id,
-        },
-    )
+    return _to_staff(row, case, user, base_url, business_id=case.business_id)
 
 
 def _sla_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
@@ -206,18 +179,14 @@ def _sla_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec
     )
     if target is None:
         raise Undeliverable(f"case {case.id} has no target {row.payload.get('target')!r}")
-    return EmailSpec(
-        to=user.email,
-        language=user.ui_language,
-        template=_template(row),
-        context={
-            **case_context(case, user.ui_language),
-            "link": staff_link(base_url, case),
-            "staff_name": user.name,
-            "target": target.target,
-            "due_at": target.due_at,
-            "assignee": case.assignee.name if case.assignee else "",
-        },
+    return _to_staff(
+        row,
+        case,
+        user,
+        base_url,
+        target=target.target,
+        due_at=target.due_at,
+        assignee=case.assignee.name if case.assignee else "",
     )
 
 
