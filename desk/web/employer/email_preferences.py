@@ -3,26 +3,18 @@ messages, or only those the desk must send (confirmation, answers, transfer, out
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from desk.models import Case
-from desk.services import cases
-from desk.services.errors import NotFound
 from desk.services.notify import preferences
+from desk.web.employer.views import case_or_404
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
 
 bp = Blueprint("employer_email_preferences", __name__)
 CHOICES = ("all", "necessary")
-
-
-def _case_or_404(token: str) -> Case:
-    try:
-        return cases.get_case_by_token(db_session(), token)
-    except NotFound:
-        abort(404)
 
 
 def _render(
@@ -43,7 +35,7 @@ def _render(
 
 @bp.get("/case/<token>/email-preferences")
 def page(token: str) -> tuple[str, int]:
-    case = _case_or_404(token)
+    case = case_or_404(token)
     opted_out = preferences.employer_opted_out(db_session(), case.email)
     return _render(case, "necessary" if opted_out else "all")
 
@@ -51,7 +43,7 @@ def page(token: str) -> tuple[str, int]:
 @bp.post("/case/<token>/email-preferences")
 @checks_csrf_itself
 def save(token: str) -> Response | tuple[str, int]:
-    case = _case_or_404(token)
+    case = case_or_404(token)
     choice = request.form.get("emails", "")
     if not CsrfForm().validate_on_submit():
         return _render(case, choice, error_message("csrf", "expired", "notifications"), 400)

@@ -16,7 +16,8 @@ from desk.web.messages import error_message
 bp = Blueprint("employer", __name__)
 
 
-def _case_or_404(token: str) -> Case:
+def case_or_404(token: str) -> Case:
+    """The case behind an employer's private link; 404 for an unknown token."""
     try:
         return cases.get_case_by_token(db_session(), token)
     except NotFound:
@@ -42,13 +43,13 @@ def _render(
 
 @bp.get("/case/<token>")
 def case_page(token: str) -> tuple[str, int]:
-    return _render(_case_or_404(token))
+    return _render(case_or_404(token))
 
 
 @bp.post("/case/<token>/messages")
 @checks_csrf_itself
 def post_message(token: str) -> Response | tuple[str, int]:
-    case = _case_or_404(token)
+    case = case_or_404(token)
     body = request.form.get("body", "")
     if not CsrfForm().validate_on_submit():
         return _render(case, body, error_message("csrf", "expired"), 400)
