@@ -109,45 +109,19 @@ def _raw(fields: dict[str, Any]) -> RawSubmission:
     )
 
 
+_BY_REFERENCE = {"path.reference": "$response.body#/reference"}
+_WITH_CASE_TOKEN = {**_BY_REFERENCE, "header.X-Case-Token": "$response.body#/case_token"}
+# What a receipt leads to: the employer's operations (with the case token), then staff's.
 _RECEIPT_LINKS: dict[str, Any] = {
-    "getCase": {
-        "operationId": "getCase",
-        "parameters": {
-            "path.reference": "$response.body#/reference",
-            "header.X-Case-Token": "$response.body#/case_token",
-        },
-    },
-    "postCaseMessage": {
-        "operationId": "postCaseMessage",
-        "parameters": {
-            "path.reference": "$response.body#/reference",
-            "header.X-Case-Token": "$response.body#/case_token",
-        },
-    },
-    "getStaffCase": {
-        "operationId": "getStaffCase",
-        "parameters": {"path.reference": "$response.body#/reference"},
-    },
-    "claimCase": {
-        "operationId": "claimCase",
-        "parameters": {"path.reference": "$response.body#/reference"},
-    },
-    "replyToCase": {
-        "operationId": "replyToCase",
-        "parameters": {"path.reference": "$response.body#/reference"},
-    },
-    "addNote": {
-        "operationId": "addNote",
-        "parameters": {"path.reference": "$response.body#/reference"},
-    },
-    "changeStatus": {
-        "operationId": "changeStatus",
-        "parameters": {"path.reference": "$response.body#/reference"},
-    },
-    "transferCase": {
-        "operationId": "transferCase",
-        "parameters": {"path.reference": "$response.body#/reference"},
-    },
+    operation: {"operationId": operation, "parameters": parameters}
+    for operations, parameters in (
+        (("getCase", "postCaseMessage"), _WITH_CASE_TOKEN),
+        (
+            ("getStaffCase", "claimCase", "replyToCase", "addNote", "changeStatus", "transferCase"),
+            _BY_REFERENCE,
+        ),
+    )
+    for operation in operations
 }
 
 
