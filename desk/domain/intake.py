@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 
 from desk.domain.business_id import InvalidBusinessId, normalise_business_id
+from desk.domain.errors import FieldErrors
 from desk.domain.languages import LANGUAGES
 
 OTHER_MUNICIPALITY = "other"
@@ -67,12 +68,8 @@ class CleanSubmission:
     language: str
 
 
-class InvalidSubmission(ValueError):
+class InvalidSubmission(FieldErrors):
     """Some fields are invalid; errors maps field name to an error code."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def _required_text(value: str, field: str, errors: dict[str, str], limit: int = MAX_TEXT) -> str:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from desk.domain.errors import FieldErrors
 from desk.domain.languages import LANGUAGES
 from desk.domain.reference_data import ReferenceData
 from desk.domain.routing import RoutingRequest, Rule, first_match
@@ -258,17 +259,7 @@ def delete_rule(rules: Sequence[Rule], rule_id: str) -> tuple[Rule, ...]:
 
 
 def _with_enabled(rule: Rule, enabled: bool) -> Rule:
-    return Rule(
-        id=rule.id,
-        team=rule.team,
-        municipalities=rule.municipalities,
-        outside_region=rule.outside_region,
-        needs=rule.needs,
-        min_affected=rule.min_affected,
-        key_account=rule.key_account,
-        languages=rule.languages,
-        enabled=enabled,
-    )
+    return replace(rule, enabled=enabled)
 
 
 # --- The administrator's rule form --------------------------------------------------------
@@ -290,12 +281,8 @@ class RawRule:
     enabled: bool = True
 
 
-class InvalidRuleInput(ValueError):
+class InvalidRuleInput(FieldErrors):
     """Some fields of the rule form are invalid; errors maps field name to an error code."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def parse_rule_input(raw: RawRule) -> Rule:

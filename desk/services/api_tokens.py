@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk.domain.errors import FieldErrors
 from desk.models import ApiToken, User, utcnow
 from desk.services.access import Actor, require_admin
 from desk.services.errors import NotFound
@@ -27,12 +28,8 @@ PREFIX_SHOWN = 12  # "desk_" and the first 7 random characters identify a token 
 LAST_USED_PRECISION = timedelta(seconds=60)
 
 
-class InvalidApiToken(ValueError):
+class InvalidApiToken(FieldErrors):
     """Some fields are invalid; errors maps field name (name, user, scopes) to an error code."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

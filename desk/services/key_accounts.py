@@ -6,17 +6,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk.domain.business_id import InvalidBusinessId, normalise_business_id
+from desk.domain.errors import FieldErrors
 from desk.models import Case, KeyAccount, User, utcnow
 from desk.services.access import Actor, Role, require_admin
 from desk.services.errors import NotFound
 
 
-class InvalidKeyAccount(ValueError):
+class InvalidKeyAccount(FieldErrors):
     """Some fields are invalid; errors maps field name to an error code."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def list_key_accounts(session: Session) -> list[KeyAccount]:

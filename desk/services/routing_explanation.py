@@ -6,16 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from desk.domain.errors import FieldErrors
 from desk.services.reference_data import snapshot
 from desk.services.routing import RoutedRequest, route_request
 
 
-class InvalidRoutingQuestion(ValueError):
+class InvalidRoutingQuestion(FieldErrors):
     """Some inputs are invalid; errors maps the input name to an error code."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ when the resulting rule set is invalid (desk.domain.routing_rules.validate_rules
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -155,18 +155,7 @@ def edit(
     rules = _current(session, base_version)
     if not any(rule.id == rule_id for rule in rules):
         raise NotFound(rule_id)
-    rule = parse_rule_input(
-        RawRule(
-            id=rule_id,
-            team=raw.team,
-            municipalities=raw.municipalities,
-            needs=raw.needs,
-            min_affected=raw.min_affected,
-            key_account=raw.key_account,
-            languages=raw.languages,
-            enabled=raw.enabled,
-        )
-    )
+    rule = parse_rule_input(replace(raw, id=rule_id))  # the id of a rule never changes
     return _save(
         session, actor, base_version, replace_rule(rules, rule_id, rule), "edited", rule_id
     )

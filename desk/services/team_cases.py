@@ -14,6 +14,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from desk.domain.case_status import CaseStatus
+from desk.domain.errors import FieldErrors
 from desk.domain.municipalities import resolve_municipality
 from desk.models import Case, Team
 from desk.services.access import Actor, can_list_team, team_list_authority
@@ -24,12 +25,8 @@ MAX_PAGE = 100
 OUTSIDE = "other"  # the municipality filter for cases outside the ten (or unknown)
 
 
-class InvalidFilter(ValueError):
+class InvalidFilter(FieldErrors):
     """Some filters are invalid; errors maps the filter name to an error code."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

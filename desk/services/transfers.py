@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk.domain.case_status import CaseStatus
+from desk.domain.errors import FieldErrors
 from desk.domain.routing import transfer_reason
 from desk.i18n import catalogue
 from desk.models import Case, Team, utcnow
@@ -24,12 +25,8 @@ from desk.services.reference_data import snapshot
 MAX_REASON = 1000
 
 
-class InvalidTransfer(ValueError):
+class InvalidTransfer(FieldErrors):
     """Some fields are invalid; errors maps field name (team, reason) to an error code."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def transfer_targets(session: Session, case: Case) -> list[Team]:

@@ -7,16 +7,13 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from desk.domain.errors import FieldErrors
 from desk.domain.notification_catalogue import Delivery, EventType, staff_event_types
 from desk.models import EmployerOptOut, NotificationPreference, User, utcnow
 
 
-class InvalidPreferences(ValueError):
+class InvalidPreferences(FieldErrors):
     """Some choices are not valid; errors maps event type to an error code."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def stored_choices(session: Session, user_ids: Iterable[int]) -> dict[tuple[int, str], Delivery]:

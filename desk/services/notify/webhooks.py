@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk.domain.errors import FieldErrors
 from desk.domain.notification_catalogue import WEBHOOK_EVENTS, Kind
 from desk.domain.webhook_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from desk.models import Case, WebhookSubscription, utcnow
@@ -33,12 +34,8 @@ MAX_URL = 2000
 USER_AGENT = "paijat-hame-employer-desk-webhooks/1"
 
 
-class InvalidSubscription(ValueError):
+class InvalidSubscription(FieldErrors):
     """Some fields are invalid; errors maps field name to an error code."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 class WebhookFailed(Exception):
