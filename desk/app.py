@@ -10,6 +10,7 @@ from flask import Flask
 from desk.config import PROJECT_ROOT, load_config, session_settings
 from desk.db import make_engine, make_session_factory
 from desk.queue import celery_init_app
+from desk.web import extensions, i18n, register_blueprints
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -33,13 +34,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["desk.engine"] = engine
     app.extensions["desk.sessions"] = make_session_factory(engine, session_settings(config))
 
-    from desk.web import extensions, i18n
-
     extensions.init_app(app)  # the request's session, CSRF, sign-in
     i18n.init_i18n(app)
     celery_init_app(app)
-
-    from desk.web import register_blueprints
 
     register_blueprints(app)
     return app
