@@ -1,14 +1,21 @@
-"""Fixtures shared by every tier: real databases (SQLite and PostgreSQL), app, users, cases."""
+"""Fixtures shared by every tier: real databases (SQLite and PostgreSQL), app, users, cases.
+
+Each test's writes are undone by rolling back: its session works on one connection inside an
+outer transaction, where session.commit() only releases a savepoint. A test marked `committed`
+(other connections or threads must see its data) commits for real instead, and the volatile
+tables are emptied after it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, delete, event, exists, or_, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from desk.app import create_app
 from desk.config import PROJECT_ROOT
@@ -132,11 +139,84 @@ def _clean(engine: Engine) -> None:
         conn.execute(delete(User))
 
 
+# One cheap query: is anything left that _clean would delete?
+_LEFTOVERS = select(
+    or_(
+        *(exists().select_from(model) for model in (*_NOTIFY_VOLATILE, *_VOLATILE, User)),
+        exists().select_from(team_members),
+        exists().where(RoutingRuleSetVersion.number > 1),
+    )
+)
+
+
+def _ensure_clean(engine: Engine) -> None:
+    """Empty the volatile tables if a test committed to them (its own app, a marked test)."""
+    with engine.connect() as conn:
+        dirty = bool(conn.scalar(_LEFTOVERS))
+    if dirty:
+        _clean(engine)
+
+
+def _committed(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("committed") is not None
+
+
+@contextmanager
+def _committing(engine: Engine) -> Iterator[None]:
+    """A test that commits for real: it starts clean, and what it committed is deleted after."""
+    _ensure_clean(engine)
+    try:
+        yield
+    finally:
+        _clean(engine)
+
+
+def _refuse_other_connections(*_args: Any) -> None:
+    raise RuntimeError(
+        "this test's data is only in its rolled-back transaction, so another connection "
+        "would not see it (on SQLite it would wait for the lock): mark the test "
+        "@pytest.mark.committed"
+    )
+
+
+@contextmanager
+def _rolled_back(engine: Engine, *others: Engine) -> Iterator[Connection]:
+    """One connection in an outer transaction that is rolled back at the end.
+
+    While it is open, taking another connection from these engines fails at once with a
+    hint, instead of blocking on SQLite's write lock or missing the uncommitted rows.
+    """
+    _ensure_clean(engine)
+    connection = engine.connect()
+    outer = connection.begin()  # SQLite: the engine's BEGIN IMMEDIATE; SAVEPOINTs nest in it
+    guarded = (engine, *others)
+    for guarded_engine in guarded:
+        event.listen(guarded_engine, "checkout", _refuse_other_connections)
+    try:
+        yield connection
+    finally:
+        for guarded_engine in guarded:
+            event.remove(guarded_engine, "checkout", _refuse_other_connections)
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+
+
+def _savepoint_sessions(connection: Connection) -> sessionmaker[Session]:
+    """Sessions like the app's, whose commit releases a savepoint of the connection."""
+    return sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+
+
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    factory = make_session_factory(engine)
-    _clean(engine)
-    with factory() as s:
+def session(request: pytest.FixtureRequest, engine: Engine) -> Iterator[Session]:
+    """The test's session: rolled back at the end (committing for real if marked committed)."""
+    if _committed(request):
+        with _committing(engine), make_session_factory(engine)() as s:
+            yield s
+        return
+    with _rolled_back(engine) as connection, _savepoint_sessions(connection)() as s:
         yield s
 
 
@@ -241,6 +321,14 @@ def staff(app_session: Session) -> Any:
 
 def login(client: Any, email: str, password: str = PASSWORD) -> Any:
     return client.post("/login", data={"email": email, "password": password})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "committed: other connections or threads must see the test's data, so its session "
+        "(or app) commits for real and the volatile tables are emptied after it",
+    )
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
