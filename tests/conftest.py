@@ -52,6 +52,9 @@ from desk.services import reference_data, routing, schema, users
 from tests.support.services import postgres_reachable, temporary_postgres_database
 from tests.support.tiers import unavailable
 
+# Hashing with one PBKDF2 round: Werkzeug's scrypt took 40 % of the service tests' time.
+FAST_PASSWORD_HASH = "pbkdf2:sha256:1"
+
 REFERENCE_FILE = PROJECT_ROOT / "config" / "reference.toml"
 ROUTING_FILE = PROJECT_ROOT / "config" / "routing.toml"
 PASSWORD = "correct horse battery"
@@ -207,6 +210,13 @@ def _savepoint_sessions(connection: Connection) -> sessionmaker[Session]:
     return sessionmaker(
         bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashes() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "PASSWORD_HASH_METHOD", FAST_PASSWORD_HASH)
+        yield
 
 
 @pytest.fixture
