@@ -1,9 +1,10 @@
 """Fixtures shared by every tier: real databases (SQLite and PostgreSQL), app, users, cases.
 
-Each test's writes are undone by rolling back: its session works on one connection inside an
-outer transaction, where session.commit() only releases a savepoint. A test marked `committed`
-(other connections or threads must see its data) commits for real instead, and the volatile
-tables are emptied after it.
+Each test's writes are undone by rolling back: its session (and, in web tests, every request
+of the one shared app) works on one connection inside an outer transaction, where
+session.commit() only releases a savepoint. A test marked `committed` (other connections or
+threads must see its data) commits for real instead, and the volatile tables are emptied
+after it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import Connection, Engine, delete, event, exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -274,21 +276,51 @@ def raw_submission(**changes: str) -> RawSubmission:
     return RawSubmission(**values)
 
 
-@pytest.fixture
-def app(sqlite_url: str, sqlite_engine: Engine, tmp_path: Path) -> Any:
-    """The Flask app on the session's SQLite database, CSRF off (a test turns it on)."""
-    _clean(sqlite_engine)
+@pytest.fixture(scope="session")
+def shared_app(
+    sqlite_url: str, sqlite_engine: Engine, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """One Flask app for the run: building one (its OpenAPI document above all) takes 0.25 s."""
+    root = tmp_path_factory.mktemp("app")
     application = create_app(
         {
             "DATABASE_URL": sqlite_url,
             "WTF_CSRF_ENABLED": False,
             "TESTING": True,
-            "BROKER_SQLITE_PATH": str(tmp_path / "broker.sqlite3"),
-            "MAILCATCHER_DIR": str(tmp_path / "mail"),
+            "BROKER_SQLITE_PATH": str(root / "broker.sqlite3"),
+            "MAILCATCHER_DIR": str(root / "mail"),
         }
     )
     yield application
     application.extensions["desk.engine"].dispose()
+
+
+@pytest.fixture
+def app(
+    request: pytest.FixtureRequest, shared_app: Flask, sqlite_engine: Engine, tmp_path: Path
+) -> Iterator[Flask]:
+    """The Flask app on the session's SQLite database, CSRF off (a test turns it on).
+
+    The app is shared; what a test changes is put back: its configuration, the rate limits
+    counted, and the sessions, which are bound to this test's rolled-back connection.
+    """
+    config = dict(shared_app.config)
+    sessions = shared_app.extensions["desk.sessions"]
+    shared_app.config["MAILCATCHER_DIR"] = str(tmp_path / "mail")
+    shared_app.extensions["desk.limiter"].reset()
+    try:
+        if _committed(request):
+            with _committing(sqlite_engine):
+                yield shared_app
+        else:
+            app_engine = shared_app.extensions["desk.engine"]
+            with _rolled_back(sqlite_engine, app_engine) as connection:
+                shared_app.extensions["desk.sessions"] = _savepoint_sessions(connection)
+                yield shared_app
+    finally:
+        shared_app.extensions["desk.sessions"] = sessions
+        shared_app.config.clear()
+        shared_app.config.update(config)
 
 
 @pytest.fixture
