@@ -373,20 +373,14 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under xdist (`make test` runs two workers), keep a module's tests in one worker, in order.
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`make test` (--dist loadscope): modules stay whole, the browser tier is one unit."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from tests.support.scheduling import TierScheduling
 
-    Module fixtures then stay one per run and tests that build on the previous one keep
-    their order; the browser tier is one unit, so one desk stack serves all of it.
-    """
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    root = Path(__file__).parent
-    for item in items:
-        relative = item.path.relative_to(root)
-        group = "e2e" if relative.parts[0] == "e2e" else relative.as_posix()
-        item.add_marker(pytest.mark.xdist_group(group))
+    return TierScheduling(config, log)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
