@@ -307,11 +307,11 @@ def app(
     """
     config = dict(shared_app.config)
     sessions = shared_app.extensions["desk.sessions"]
-    shared_app.config["MAILCATCHER_DIR"] = str(tmp_path / "mail")
-    limiter = shared_app.extensions["desk.limiter"]
-    if isinstance(limiter.storage, MemoryStorage):  # never wipe a shared Redis's counters
-        limiter.reset()
     try:
+        shared_app.config["MAILCATCHER_DIR"] = str(tmp_path / "mail")
+        limiter = shared_app.extensions["desk.limiter"]
+        if isinstance(limiter.storage, MemoryStorage):  # never wipe a shared Redis's counters
+            limiter.reset()
         if _committed(request):
             with _committing(sqlite_engine):
                 yield shared_app
