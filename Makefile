@@ -34,8 +34,13 @@ run: install translations
 	  $(BIN)/honcho --no-prefix -f config/Procfile.dev start \
 	  $(if $(DESK_SMTP_HOST),web worker beat,mail web worker beat)
 
+# Two pytest workers (xdist) by default: the slow tiers mostly wait (for processes, mail,
+# the browser), so two workers overlap that waiting. A module's tests stay together in one
+# worker, and the browser tier in one (tests/support/scheduling.py). TEST_WORKERS=0: one
+# process.
+TEST_WORKERS ?= 2
 test: install translations
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,14 +1,24 @@
-"""Fixtures shared by every tier: real databases (SQLite and PostgreSQL), app, users, cases."""
+"""Fixtures shared by every tier: real databases (SQLite and PostgreSQL), app, users, cases.
+
+Each test's writes are undone by rolling back: its session (and, in web tests, every request
+of the one shared app) works on one connection inside an outer transaction, where
+session.commit() only releases a savepoint. A test marked `committed` (other connections or
+threads must see its data) commits for real instead, and the volatile tables are emptied
+after it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete
-from sqlalchemy.orm import Session
+from flask import Flask
+from limits.storage import MemoryStorage
+from sqlalchemy import Connection, Engine, delete, event, exists, or_, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from desk.app import create_app
 from desk.config import PROJECT_ROOT, load_config, session_settings
@@ -44,6 +54,9 @@ from desk.models.notification import (
 from desk.services import reference_data, routing, schema, users
 from tests.support.services import postgres_reachable, temporary_postgres_database
 from tests.support.tiers import unavailable
+
+# Hashing with one PBKDF2 round: Werkzeug's scrypt took 40 % of the service tests' time.
+FAST_PASSWORD_HASH = "pbkdf2:sha256:1"
 
 REFERENCE_FILE = PROJECT_ROOT / "config" / "reference.toml"
 ROUTING_FILE = PROJECT_ROOT / "config" / "routing.toml"
@@ -134,11 +147,94 @@ def _clean(engine: Engine) -> None:
         conn.execute(delete(User))
 
 
+# One cheap query: is anything left that _clean would delete?
+_LEFTOVERS = select(
+    or_(
+        *(exists().select_from(model) for model in (*_NOTIFY_VOLATILE, *_VOLATILE, User)),
+        exists().select_from(team_members),
+        exists().where(RoutingRuleSetVersion.number > 1),
+    )
+)
+
+
+def _ensure_clean(engine: Engine) -> None:
+    """Empty the volatile tables if a test committed to them (its own app, a marked test)."""
+    with engine.connect() as conn:
+        dirty = bool(conn.scalar(_LEFTOVERS))
+    if dirty:
+        _clean(engine)
+
+
+def _committed(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("committed") is not None
+
+
+@contextmanager
+def _committing(engine: Engine) -> Iterator[None]:
+    """A test that commits for real: it starts clean, and what it committed is deleted after."""
+    _ensure_clean(engine)
+    try:
+        yield
+    finally:
+        _clean(engine)
+
+
+def _refuse_other_connections(*_args: Any) -> None:
+    raise RuntimeError(
+        "this test's data is only in its rolled-back transaction, so another connection "
+        "would not see it (on SQLite it would wait for the lock): mark the test "
+        "@pytest.mark.committed"
+    )
+
+
+@contextmanager
+def _rolled_back(engine: Engine, *others: Engine) -> Iterator[Connection]:
+    """One connection in an outer transaction that is rolled back at the end.
+
+    While it is open, taking another connection from these engines fails at once with a
+    hint, instead of blocking on SQLite's write lock or missing the uncommitted rows.
+    """
+    _ensure_clean(engine)
+    connection = engine.connect()
+    outer = connection.begin()  # SQLite: the engine's BEGIN IMMEDIATE; SAVEPOINTs nest in it
+    guarded = (engine, *others)
+    for guarded_engine in guarded:
+        event.listen(guarded_engine, "checkout", _refuse_other_connections)
+    try:
+        yield connection
+    finally:
+        for guarded_engine in guarded:
+            event.remove(guarded_engine, "checkout", _refuse_other_connections)
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+
+
+def _savepoint_sessions(connection: Connection) -> sessionmaker[Session]:
+    """Sessions like the app's, whose commit releases a savepoint of the connection."""
+    return sessionmaker(
+        bind=connection,
+        expire_on_commit=False,
+        join_transaction_mode="create_savepoint",
+        info=dict(SESSION_SETTINGS),
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashes() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "PASSWORD_HASH_METHOD", FAST_PASSWORD_HASH)
+        yield
+
+
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    factory = make_session_factory(engine, SESSION_SETTINGS)
-    _clean(engine)
-    with factory() as s:
+def session(request: pytest.FixtureRequest, engine: Engine) -> Iterator[Session]:
+    """The test's session: rolled back at the end (committing for real if marked committed)."""
+    if _committed(request):
+        with _committing(engine), make_session_factory(engine, SESSION_SETTINGS)() as s:
+            yield s
+        return
+    with _rolled_back(engine) as connection, _savepoint_sessions(connection)() as s:
         yield s
 
 
@@ -186,21 +282,53 @@ def raw_submission(**changes: str) -> RawSubmission:
     return RawSubmission(**values)
 
 
-@pytest.fixture
-def app(sqlite_url: str, sqlite_engine: Engine, tmp_path: Path) -> Any:
-    """The Flask app on the session's SQLite database, CSRF off (a test turns it on)."""
-    _clean(sqlite_engine)
+@pytest.fixture(scope="session")
+def shared_app(
+    sqlite_url: str, sqlite_engine: Engine, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """One Flask app for the run: building one (its OpenAPI document above all) takes 0.25 s."""
+    root = tmp_path_factory.mktemp("app")
     application = create_app(
         {
             "DATABASE_URL": sqlite_url,
             "WTF_CSRF_ENABLED": False,
             "TESTING": True,
-            "BROKER_SQLITE_PATH": str(tmp_path / "broker.sqlite3"),
-            "MAILCATCHER_DIR": str(tmp_path / "mail"),
+            "BROKER_SQLITE_PATH": str(root / "broker.sqlite3"),
+            "MAILCATCHER_DIR": str(root / "mail"),
         }
     )
     yield application
     application.extensions["desk.engine"].dispose()
+
+
+@pytest.fixture
+def app(
+    request: pytest.FixtureRequest, shared_app: Flask, sqlite_engine: Engine, tmp_path: Path
+) -> Iterator[Flask]:
+    """The Flask app on the session's SQLite database, CSRF off (a test turns it on).
+
+    The app is shared; what a test changes is put back: its configuration, the rate limits
+    counted, and the sessions, which are bound to this test's rolled-back connection.
+    """
+    config = dict(shared_app.config)
+    sessions = shared_app.extensions["desk.sessions"]
+    try:
+        shared_app.config["MAILCATCHER_DIR"] = str(tmp_path / "mail")
+        limiter = shared_app.extensions["desk.limiter"]
+        if isinstance(limiter.storage, MemoryStorage):  # never wipe a shared Redis's counters
+            limiter.reset()
+        if _committed(request):
+            with _committing(sqlite_engine):
+                yield shared_app
+        else:
+            app_engine = shared_app.extensions["desk.engine"]
+            with _rolled_back(sqlite_engine, app_engine) as connection:
+                shared_app.extensions["desk.sessions"] = _savepoint_sessions(connection)
+                yield shared_app
+    finally:
+        shared_app.extensions["desk.sessions"] = sessions
+        shared_app.config.clear()
+        shared_app.config.update(config)
 
 
 @pytest.fixture
@@ -243,6 +371,24 @@ def staff(app_session: Session) -> Any:
 
 def login(client: Any, email: str, password: str = PASSWORD) -> Any:
     return client.post("/login", data={"email": email, "password": password})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "committed: other connections or threads must see the test's data, so its session "
+        "(or app) commits for real and the volatile tables are emptied after it",
+    )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`make test` (--dist loadscope): modules stay whole, the browser tier is one unit."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from tests.support.scheduling import TierScheduling
+
+    return TierScheduling(config, log)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

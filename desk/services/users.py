@@ -15,6 +15,9 @@ from desk.services.access import Role
 # Compared against when the email is unknown, so timing does not reveal which emails exist.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
+# Werkzeug's default method; only the test suite lowers it (scrypt is most of a fixture's time).
+PASSWORD_HASH_METHOD = "scrypt"
+
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """Return the active user with this email and password, else None."""
@@ -51,7 +54,7 @@ def upsert_user(
         user = User(email=email)
         session.add(user)
     user.name = name
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = generate_password_hash(password, PASSWORD_HASH_METHOD)
     user.role = role
     user.authority_slug = authority
     user.languages = ",".join(languages)

@@ -1,4 +1,4 @@
-"""The routing engine with the default rules of config/routing.toml (docs/domain.md), no database."""
+"""The routing engine with the default rules of config/routing.toml (docs/domain.md)."""
 
 import re
 

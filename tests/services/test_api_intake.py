@@ -70,6 +70,7 @@ def test_the_fingerprint_is_the_requests_fields() -> None:
     assert api_intake.fingerprint(raw) != api_intake.fingerprint(replace(raw, phone=""))
 
 
+@pytest.mark.committed  # other connections, in threads, see its rows
 def test_a_request_racing_a_key_in_flight_gets_the_winners_case(session: Session) -> None:
     """The other request's key row is written but not committed while this one runs.
 
@@ -107,6 +108,7 @@ def test_a_request_racing_a_key_in_flight_gets_the_winners_case(session: Session
     assert count(session, Case) == 1
 
 
+@pytest.mark.committed  # other connections, in threads, see its rows
 def test_concurrent_retries_with_one_key_create_one_case(session: Session) -> None:
     factory = make_session_factory(session.get_bind(), session.info)
     barrier = threading.Barrier(4)

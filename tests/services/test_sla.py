@@ -438,6 +438,7 @@ def test_the_sweep_reads_only_due_cases_in_bounded_batches(session: Session, sta
     assert sla.sweep(session, settings, now=hki(2026, 3, 2, 14)).cases == 0
 
 
+@pytest.mark.committed  # other connections, in threads, see its rows
 def test_an_event_is_recorded_once_even_when_two_writers_race(
     session: Session, engine: Engine, staff
 ) -> None:
@@ -452,6 +453,7 @@ def test_an_event_is_recorded_once_even_when_two_writers_race(
     assert session.scalar(select(func.count()).select_from(SlaEvent)) == 1
 
 
+@pytest.mark.committed  # other connections, in threads, see its rows
 def test_two_concurrent_sweeps_record_and_notify_each_event_once(
     session: Session, engine: Engine, staff
 ) -> None:

@@ -9,6 +9,7 @@ def test_healthz(client) -> None:
     assert client.get("/healthz").get_json() == {"status": "ok"}
 
 
+@pytest.mark.committed  # the probe opens a connection of its own
 def test_readyz_checks_database_and_embedded_broker(client) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
