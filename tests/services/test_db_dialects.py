@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -56,6 +57,7 @@ def test_for_update_locks_only_on_postgresql(session: Session) -> None:
         assert "FOR UPDATE" not in plain + skipping  # SQLite serialises writers at BEGIN
 
 
+@pytest.mark.committed  # another connection (or the app's own engine) must see it
 def test_a_skip_locked_reader_passes_over_a_locked_row(session: Session, engine: Engine) -> None:
     _counter_upsert(session, 1997)
     session.commit()

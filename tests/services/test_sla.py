@@ -304,6 +304,7 @@ warning_percent = 50
 """
 
 
+@pytest.mark.committed  # another connection (or the app's own engine) must see it
 def test_the_defaults_come_from_the_configured_sla_file(
     session: Session, engine: Engine, tmp_path: Path
 ) -> None:

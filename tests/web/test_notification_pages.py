@@ -69,6 +69,7 @@ def test_the_bell_counts_unread_notifications(
     assert 'data-testid="unread-count"' not in page
 
 
+@pytest.mark.committed  # another connection (or the app's own engine) must see it
 def test_the_bell_is_counted_once_per_request_and_only_where_it_shows(
     app: Any, client: Any, app_session: Session, staff: Any
 ) -> None:
