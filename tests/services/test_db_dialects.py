@@ -9,19 +9,12 @@ from sqlalchemy.orm import Session
 
 from desk.db import for_update, insert_for, is_postgresql, make_session_factory
 from desk.models import ReferenceCounter
+from desk.services.cases import next_case_number
 
 
 def _counter_upsert(session: Session, year: int) -> int:
-    stmt = (
-        insert_for(session, ReferenceCounter)
-        .values(year=year, last_number=1)
-        .on_conflict_do_update(
-            index_elements=[ReferenceCounter.year],
-            set_={"last_number": ReferenceCounter.last_number + 1},
-        )
-        .returning(ReferenceCounter.last_number)
-    )
-    return int(session.execute(stmt).scalar_one())
+    """The reference counter's upsert: insert_for's ON CONFLICT on both dialects."""
+    return next_case_number(session, year)
 
 
 def _counter_insert_once(session: Session, year: int) -> int | None:
