@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from desk.models import Case
 from desk.services import assignment, collaboration, transfers
-from desk.services.access import can_view
+from desk.services.access import can_view, require_staff
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.web.auth.roles import current_actor, staff_required
 from desk.web.extensions import db_session
@@ -96,7 +96,7 @@ def remove_collaborator(reference: str, team: str) -> Response:
 def availability() -> Response:
     absent = request.form.get("absent") == "1"
     actor = current_actor()
-    assignment.set_absent(db_session(), actor, actor.user_id or 0, absent)
+    assignment.set_absent(db_session(), actor, require_staff(actor).id, absent)
     if absent:
         flash(_("You are marked absent: no cases are assigned to you automatically."))
     else:
