@@ -347,10 +347,12 @@ class _Replayer:
             self._move(CaseStatus.WAITING, event.at, "staff")
         elif event.type is EventType.EMPLOYER_ANSWER:
             self._employer_answer(event.at)
-        elif event.type is EventType.RESOLVED:
-            self._move(CaseStatus.RESOLVED, event.at, "staff")
         else:
-            self._move(CaseStatus.CLOSED, event.at, "staff")
+            target = CaseStatus.RESOLVED if event.type is EventType.RESOLVED else CaseStatus.CLOSED
+            if self.case.status is target:
+                # desk.services.cases.change_status refuses to "change" to the same status.
+                raise InvalidLine(f"the case is already {target.value}")
+            self._move(target, event.at, "staff")
 
 
 def replay(line: HistoryLine, policy: Policy, calendar: BusinessCalendar) -> Replay:
