@@ -284,5 +284,72 @@ def mailcatcher(host: str, port: int | None) -> None:
         controller.stop()
 
 
+# --- desk import ... (history from the previous system) ------------------------------------
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bring history from the previous system into the desk."""
+
+
+@import_group.command("cases")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Cases per transaction.",
+)
+def import_cases_command(file: str, batch_size: int) -> None:
+    """Import past cases from FILE, JSON Lines (one case a line; - reads stdin).
+
+    Silent (no email, webhook or SLA warning) and idempotent by external_id. Rejected lines
+    are reported on stderr with their line number; the exit status is then 1.
+    """
+    import os
+    from collections.abc import Iterator
+
+    from desk.db import make_engine, make_session_factory, session_scope
+    from desk.services import history_import, routing, schema
+
+    config = load_config()
+    schema.upgrade(config["DATABASE_URL"])
+    engine = make_engine(config["DATABASE_URL"])
+    stream = click.open_file(file, encoding="utf-8", errors="replace")
+    interactive = sys.stdout.isatty() or sys.stderr.isatty()
+    size = os.path.getsize(file) if file != "-" else 0
+    try:
+        with (
+            stream,
+            session_scope(make_session_factory(engine, session_settings(config))) as session,
+            click.progressbar(
+                length=size or 1, label="Importing", file=sys.stderr, hidden=not interactive
+            ) as bar,
+        ):
+            routing.ensure_ready(
+                session, config["REFERENCE_DATA_FILE"], config["ROUTING_RULES_FILE"]
+            )
+
+            def lines() -> Iterator[str]:
+                # Progress by bytes read: the file's size is known, its line count is not.
+                for line in stream:
+                    if size:
+                        bar.update(len(line.encode("utf-8")))
+                    yield line
+
+            result = history_import.import_cases(session, lines(), batch_size=batch_size)
+    finally:
+        engine.dispose()
+    for number, reason in result.rejected:
+        click.echo(f"line {number}: {reason}", err=True)
+    click.echo(
+        f"Imported {result.imported} case(s); {result.skipped} already imported; "
+        f"{len(result.rejected)} line(s) rejected."
+    )
+    if result.rejected:
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -65,6 +65,9 @@ class Case(Base):
     # and the nearest due time of its running targets (the queue's "nearest due" order).
     sla_next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The previous system's id of a case brought in by `desk import cases` (NULL for cases
+    # opened on this desk): the key that makes importing a file twice harmless.
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     team: Mapped[Team] = relationship(lazy="joined")
     authority: Mapped[Authority] = relationship(lazy="joined")
