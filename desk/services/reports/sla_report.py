@@ -3,8 +3,9 @@
 Definitions: desk.domain.reports.MEASURES. Everything is counted in the database, grouped by
 team over cases joined to their targets; authorities and the total add up the teams' counts,
 and their medians and 90th percentiles are computed over their own rows (a median of medians
-is not a median). PostgreSQL uses percentile_cont(...) WITHIN GROUP; SQLite has no ordered-set
-aggregates, so the same interpolation is written with ROW_NUMBER and COUNT windows.
+is not a median). PostgreSQL uses percentile_cont(...) WITHIN GROUP over GROUPING SETS (one
+pass for the three levels); SQLite has neither, so the same interpolation is written with
+ROW_NUMBER and COUNT windows, one query per level.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Float, Integer, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Float, Integer, and_, case, cast, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -176,39 +177,55 @@ def _target_counts(session: Session, scope: _Scope) -> dict[tuple[int, str], tup
     }
 
 
-def _percentiles(
-    session: Session, scope: _Scope, key: Any | None
-) -> dict[tuple[Any, str], Minutes]:
-    """(key, target) -> median and p90 of elapsed minutes of targets met in the period.
+# Which percentile groups: by team, by host authority, and the total (no key).
+_LEVELS = ("team", "authority", "total")
 
-    key None: one group per target (the total).
-    """
-    keys: list[Any] = [key] if key is not None else []
+
+def _minutes(median: Any, p90: Any) -> Minutes:
+    return Minutes(
+        round1(float(median) if median is not None else None),
+        round1(float(p90) if p90 is not None else None),
+    )
+
+
+def _percentiles(session: Session, scope: _Scope) -> dict[str, dict[tuple[Any, str], Minutes]]:
+    """Level -> (team id | authority slug | None, target) -> median and p90 of the elapsed
+    minutes of targets met in the period."""
     where = (_within(T.met_at, scope.span), Case.team_id.in_(scope.team_ids))
     joined = select().select_from(T).join(Case, Case.id == T.case_id)
     joined = joined.join(Team, Team.id == Case.team_id)
-    rows: Sequence[Any]
+    found: dict[str, dict[tuple[Any, str], Minutes]] = {level: {} for level in _LEVELS}
     if session.get_bind().dialect.name == "postgresql":
+        # One pass for all three levels; GROUPING() tells them apart (1: team, 2: authority,
+        # 3: total, from the bits of the two absent-or-present keys).
         stmt = (
             joined.add_columns(
-                *keys,
+                func.grouping(Case.team_id, Team.authority_slug),
+                Case.team_id,
+                Team.authority_slug,
                 T.target,
                 *(func.percentile_cont(p).within_group(T.elapsed_minutes) for p in PERCENTILES),
             )
             .where(*where)
-            .group_by(*keys, T.target)
+            .group_by(
+                func.grouping_sets(
+                    tuple_(Case.team_id, T.target),
+                    tuple_(Team.authority_slug, T.target),
+                    tuple_(T.target),
+                )
+            )
         )
-        rows = session.execute(stmt).all()
-    else:
-        rows = session.execute(_window_percentiles(joined, keys, where)).all()
-    found: dict[tuple[Any, str], Minutes] = {}
-    for row in rows:
-        group = row[0] if key is not None else None
-        target, median, p90 = row[-3], row[-2], row[-1]
-        found[(group, target)] = Minutes(
-            round1(float(median) if median is not None else None),
-            round1(float(p90) if p90 is not None else None),
-        )
+        for grouping, team_id, slug, target, median, p90 in session.execute(stmt):
+            level = _LEVELS[int(grouping) - 1]
+            key = {"team": team_id, "authority": slug, "total": None}[level]
+            found[level][(key, target)] = _minutes(median, p90)
+        return found
+    # SQLite has no GROUPING SETS either: one window query per level.
+    for level, key in (("team", Case.team_id), ("authority", Team.authority_slug), ("total", None)):
+        keys = [key] if key is not None else []
+        for row in session.execute(_window_percentiles(joined, keys, where)):
+            group = row[0] if key is not None else None
+            found[level][(group, row[-3])] = _minutes(row[-2], row[-1])
     return found
 
 
@@ -315,9 +332,9 @@ def sla_report(
         }
         for team in teams
     }
-    team_minutes = _percentiles(session, scope, Case.team_id)
-    authority_minutes = _percentiles(session, scope, Team.authority_slug)
-    total_minutes = _percentiles(session, scope, None)
+    minutes = _percentiles(session, scope)
+    team_minutes, authority_minutes = minutes["team"], minutes["authority"]
+    total_minutes = minutes["total"]
 
     team_figures = {
         team.slug: _figures(
