@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 import click
 
@@ -282,6 +283,108 @@ def mailcatcher(host: str, port: int | None) -> None:
         pass
     finally:
         controller.stop()
+
+
+# --- reports (self-contained: other command groups are appended after it) -------------------
+
+
+@main.group()
+def report() -> None:
+    """Reports for operators: read everything (the desk itself is the actor)."""
+
+
+def _report_date(_ctx: click.Context, param: click.Parameter, value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param=param) from exc
+
+
+_REPORT_FIELDS = {
+    "from": "--from",
+    "to": "--to",
+    "authority": "--authority",
+}
+_REPORT_CODES = {
+    "before_from": "is before --from",
+    "out_of_range": "is outside the years 2000-2100",
+    "invalid": "is not an authority of the desk",
+}
+
+
+def _report_table(result: dict[str, Any]) -> list[str]:
+    """The report as aligned text lines: total, authorities, teams."""
+
+    def shown(value: object) -> str:
+        return "-" if value is None else str(value)
+
+    header = (
+        f"{'':32} {'recv':>5} {'res':>5} {'FR met':>6} {'FR br':>5} {'FR %':>6} "
+        f"{'RS met':>6} {'RS br':>5} {'RS %':>6} {'FR med':>7} {'FR p90':>7} "
+        f"{'RS med':>7} {'RS p90':>7}"
+    )
+    lines = [
+        f"SLA report {result['period']['from']} .. {result['period']['to']} (Europe/Helsinki)",
+        "FR = first response, RS = resolution; minutes are business minutes.",
+        header,
+    ]
+    rows = [("total", result["total"])]
+    rows += [(f"authority {slug}", m) for slug, m in result["authorities"].items()]
+    rows += [(f"  {slug}", m) for slug, m in result["teams"].items()]
+    for name, m in rows:
+        fr, rs = m["first_response"], m["resolution"]
+        frm, rsm = m["first_response_minutes"], m["resolution_minutes"]
+        lines.append(
+            f"{name:32} {m['received']:>5} {m['resolved']:>5} {fr['met']:>6} "
+            f"{fr['breached']:>5} {shown(fr['compliance']):>6} {rs['met']:>6} "
+            f"{rs['breached']:>5} {shown(rs['compliance']):>6} {shown(frm['median']):>7} "
+            f"{shown(frm['p90']):>7} {shown(rsm['median']):>7} {shown(rsm['p90']):>7}"
+        )
+    return lines
+
+
+@report.command("sla")
+@click.option("--from", "date_from", required=True, callback=_report_date, help="YYYY-MM-DD.")
+@click.option("--to", "date_to", required=True, callback=_report_date, help="YYYY-MM-DD.")
+@click.option("--authority", default=None, help="lahti or paijat-hame: that authority's teams.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def report_sla(date_from: date, date_to: date, authority: str | None, as_json: bool) -> None:
+    """Service levels of a period of Helsinki dates (inclusive), per team and authority.
+
+    The definitions of the measures: README "Reports" (desk.domain.reports.MEASURES).
+    """
+    from desk.db import make_engine, make_session_factory, session_scope
+    from desk.domain.errors import FieldErrors
+    from desk.services import routing, schema
+    from desk.services.access import Actor, Channel
+    from desk.services.reports.sla_report import sla_report
+
+    if date_to < date_from:  # before touching the database
+        raise click.BadParameter("is before --from", param_hint="'--to'")
+    config = load_config()
+    schema.upgrade(config["DATABASE_URL"])
+    engine = make_engine(config["DATABASE_URL"])
+    try:
+        with session_scope(make_session_factory(engine, session_settings(config))) as session:
+            routing.ensure_ready(
+                session, config["REFERENCE_DATA_FILE"], config["ROUTING_RULES_FILE"]
+            )
+            try:
+                result = sla_report(
+                    session, Actor.system(Channel.CLI), date_from, date_to, authority
+                ).as_json()
+            except FieldErrors as exc:
+                name, code = next(iter(exc.errors.items()))
+                raise click.BadParameter(
+                    _REPORT_CODES.get(code, code), param_hint=f"'{_REPORT_FIELDS.get(name, name)}'"
+                ) from exc
+    finally:
+        engine.dispose()
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    for line in _report_table(result):
+        click.echo(line)
 
 
 # --- desk import ... (history from the previous system) ------------------------------------

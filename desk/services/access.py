@@ -217,3 +217,24 @@ def team_list_authority(actor: Actor, team: Team) -> str | None:
     if actor.role is Role.MANAGER and team.id not in _team_ids(user):
         return user.authority_slug
     return None
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+def can_read_reports(actor: Actor) -> bool:
+    """The SLA report: managers and admins, and the desk itself (the operator's CLI).
+
+    A manager reads the whole aggregate, both authorities: the steering group compares them,
+    and the report holds counts and times, no case data. Advisers may not (yet): the report
+    is a management figure, and their own team's queue already shows them their cases.
+    """
+    if actor.kind is ActorKind.SYSTEM:
+        return True
+    return is_staff(actor) and actor.role in (Role.MANAGER, Role.ADMIN)
+
+
+def require_report_reader(actor: Actor) -> None:
+    """Forbidden unless the actor may read reports (can_read_reports)."""
+    if not can_read_reports(actor):
+        raise Forbidden("only managers and administrators may read reports")

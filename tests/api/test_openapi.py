@@ -60,12 +60,12 @@ def test_operations_have_ids_problem_responses_and_security(client):
                     resolved = responses[response["$ref"].rsplit("/", 1)[-1]]
                     assert list(resolved["content"]) == ["application/problem+json"]
             secured = bool(op.get("security"))
-            assert secured == path.startswith("/api/v1/staff/"), path
+            assert secured == path.startswith(("/api/v1/staff/", "/api/v1/reports/")), path
             if secured:
                 assert "401" in op["responses"], path
                 scopes = op["security"][0]["bearerAuth"]
                 assert ("403" in op["responses"]) == bool(scopes), path
-    assert len(ids) == len(set(ids)) == 15
+    assert len(ids) == len(set(ids)) == 16
     assert responses["TOO_MANY_REQUESTS"]["headers"]["Retry-After"]["required"] is True
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     submit = spec["paths"]["/api/v1/cases"]["post"]

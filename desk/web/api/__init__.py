@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, Response, request
 
 API_VERSION = "1.0.0"
-TAGS = {"public_api": "Employers", "staff_api": "Staff"}
+TAGS = {"public_api": "Employers", "staff_api": "Staff", "reports_api": "Reports"}
 
 
 def _spec_options(app: Flask) -> dict[str, Any]:
@@ -37,7 +37,8 @@ def _spec_options(app: Flask) -> dict[str, Any]:
                     "bearerFormat": "desk_ followed by 43 characters",
                     "description": (
                         "A staff API token created by an administrator on /admin/api-tokens. "
-                        "Scopes: read (GET), write (changes), reports (reports, later)."
+                        "Scopes: read (GET), write (changes), reports (the reports: managers and "
+                        "administrators)."
                     ),
                 }
             }
@@ -47,7 +48,7 @@ def _spec_options(app: Flask) -> dict[str, Any]:
 
 def init_api(app: Flask) -> None:
     """Register the API blueprints, the OpenAPI document, the reference page and the limits."""
-    from desk.web.api import docs, limits, public, staff
+    from desk.web.api import docs, limits, public, reports, staff
     from desk.web.api.core import DeskApi
     from desk.web.extensions import csrf
 
@@ -59,13 +60,13 @@ def init_api(app: Flask) -> None:
     app.config.setdefault("API_SPEC_OPTIONS", _spec_options(app))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # "Päijät-Häme", not "\u00e4"
     api = DeskApi(app)
-    for blueprint in (public.bp, staff.bp):
+    for blueprint in (public.bp, staff.bp, reports.bp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     _finish_document(api, {**public.LINKS, **staff.LINKS})
     app.register_blueprint(docs.bp)
     app.extensions["desk.api"] = api
-    limits.init_limits(app, public.bp, staff.bp)
+    limits.init_limits(app, public.bp, staff.bp, reports.bp)
     app.after_request(_private)
 
 

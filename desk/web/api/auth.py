@@ -2,7 +2,7 @@
 
 A staff token acts as the user who owns it, so the access rules are that user's
 (desk.services.access); its scopes limit what it may do on top: read (GET), write (changes),
-reports (reserved for the reports API).
+reports (the reports API: managers and administrators).
 """
 
 from __future__ import annotations

@@ -41,7 +41,9 @@ def storage_uri(config: dict[str, object]) -> str:
     return redis_url or "memory://"
 
 
-def init_limits(app: Flask, public_bp: Blueprint, staff_bp: Blueprint) -> Limiter:
+def init_limits(
+    app: Flask, public_bp: Blueprint, staff_bp: Blueprint, *others: Blueprint
+) -> Limiter:
     """A limiter for this app: the general API limit and the stricter one for submissions."""
     app.config.setdefault("RATELIMIT_KEY_PREFIX", f"{app.config.get('REDIS_KEY_PREFIX', '')}rl")
     limiter = Limiter(
@@ -58,7 +60,7 @@ def init_limits(app: Flask, public_bp: Blueprint, staff_bp: Blueprint) -> Limite
     def submit() -> str:
         return str(current_app.config["API_SUBMIT_RATE_LIMIT"])
 
-    for blueprint in (public_bp, staff_bp):
+    for blueprint in (public_bp, staff_bp, *others):
         limiter.limit(general)(blueprint)
     limiter.limit(
         submit,

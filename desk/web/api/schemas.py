@@ -18,6 +18,7 @@ from marshmallow import fields, validate
 from desk.domain.case_status import CaseStatus
 from desk.domain.intake import MAX_AFFECTED, MAX_DESCRIPTION, MAX_TEXT
 from desk.domain.languages import LANGUAGES
+from desk.domain.reports import MEASURES
 from desk.services.api_tokens import SCOPES
 from desk.services.cases import MAX_MESSAGE
 from desk.services.transfers import MAX_REASON
@@ -487,3 +488,94 @@ class TokenInfoSchema(ma.Schema):
     scopes = fields.List(fields.String(validate=validate.OneOf(list(SCOPES))), required=True)
     user = fields.Nested(MemberSchema, required=True)
     teams = fields.List(fields.String(), required=True)
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+def _date(description: str) -> fields.Date:
+    return fields.Date(
+        required=True, error_messages=dict(_CODES), metadata={"description": description}
+    )
+
+
+# "from" is a Python keyword, so the query schema is built from a dict.
+SlaReportQuerySchema = Strict.from_dict(
+    {
+        "from": _date(f"First day, YYYY-MM-DD (Europe/Helsinki), {MEASURES['period']}"),
+        "to": _date("Last day, inclusive; not before `from`. Years 2000-2100."),
+        "authority": text(
+            40,
+            metadata={
+                "description": "An authority slug (lahti, paijat-hame): its teams only.",
+                "example": "lahti",
+            },
+        ),
+    },
+    name="SlaReportQuerySchema",
+)
+
+
+def _count(description: str) -> fields.Integer:
+    return fields.Integer(
+        required=True, validate=validate.Range(min=0), metadata={"description": description}
+    )
+
+
+def _nullable_number(description: str) -> fields.Float:
+    return fields.Float(required=True, allow_none=True, metadata={"description": description})
+
+
+class SlaTargetFiguresSchema(ma.Schema):
+    met = _count(MEASURES["met"])
+    breached = _count(MEASURES["breached"])
+    compliance = _nullable_number(MEASURES["compliance"])
+
+
+class SlaMinutesSchema(ma.Schema):
+    median = _nullable_number("Median business minutes (percentile_cont(0.5)).")
+    p90 = _nullable_number("90th percentile of business minutes (percentile_cont(0.9)).")
+
+
+class SlaFiguresSchema(ma.Schema):
+    """The SLA measures of a team, an authority or the total (README "Reports")."""
+
+    received = _count(MEASURES["received"])
+    resolved = _count(MEASURES["resolved"])
+    first_response = fields.Nested(
+        SlaTargetFiguresSchema, required=True, metadata={"description": MEASURES["first_response"]}
+    )
+    resolution = fields.Nested(
+        SlaTargetFiguresSchema, required=True, metadata={"description": MEASURES["resolution"]}
+    )
+    first_response_minutes = fields.Nested(
+        SlaMinutesSchema, required=True, metadata={"description": MEASURES["minutes"]}
+    )
+    resolution_minutes = fields.Nested(
+        SlaMinutesSchema, required=True, metadata={"description": MEASURES["minutes"]}
+    )
+
+
+class SlaPeriodSchema(ma.Schema):
+    # Dumped from the report's JSON, whose keys are already "from" and "to".
+    date_from = fields.String(required=True, data_key="from", attribute="from")
+    date_to = fields.String(required=True, data_key="to", attribute="to")
+
+
+class SlaReportSchema(ma.Schema):
+    """The SLA report: the same object as `desk report sla --json`."""
+
+    period = fields.Nested(SlaPeriodSchema, required=True)
+    total = fields.Nested(SlaFiguresSchema, required=True)
+    authorities = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(SlaFiguresSchema),
+        required=True,
+        metadata={"description": "By authority slug: " + MEASURES["authority"]},
+    )
+    teams = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(SlaFiguresSchema),
+        required=True,
+        metadata={"description": "By team slug, every team of the report's authorities."},
+    )

@@ -1,0 +1,1 @@
+"""Reports: aggregate figures computed in the database, one module per report."""
