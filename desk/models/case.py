@@ -31,6 +31,8 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("year", "number"),
         Index("ix_cases_queue", "team_id", "status", "created_at"),
+        # Reports count the cases received in a period per team.
+        Index("ix_cases_created_team", "created_at", "team_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

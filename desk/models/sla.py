@@ -54,7 +54,12 @@ class CaseSlaTarget(Base):
     """
 
     __tablename__ = "case_sla_targets"
-    __table_args__ = (UniqueConstraint("case_id", "target"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "target"),
+        # Reports: targets completed in a period, and targets due in a period.
+        Index("ix_case_sla_targets_met_at", "met_at"),
+        Index("ix_case_sla_targets_due_at", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
