@@ -80,3 +80,14 @@ def test_team_lists() -> None:
     assert access.team_list_authority(staff("admin"), team) is None
     assert access.queue_team_ids(staff("admin")) is None
     assert access.queue_team_ids(staff("adviser", teams=(10, 11))) == {10, 11}
+
+
+def test_reports_are_read_by_managers_admins_and_the_desk_itself() -> None:
+    assert access.can_read_reports(staff("manager"))
+    assert access.can_read_reports(staff("admin"))
+    assert access.can_read_reports(Actor.system(Channel.CLI))
+    assert not access.can_read_reports(staff("adviser", teams=(10,)))
+    assert not access.can_read_reports(staff("manager", active=False))
+    assert not access.can_read_reports(Actor.employer(Channel.API))
+    with pytest.raises(access.Forbidden):
+        access.require_report_reader(staff("adviser"))
