@@ -37,12 +37,21 @@ _OPTIONS = {
     "disable_xml_declaration": True,
     "style": STYLE,
     "width": 760,
-    "height": 320,
+    "height": 340,
     "legend_at_bottom": True,
     "legend_at_bottom_columns": 2,
     "show_y_guides": True,
     "margin": 16,
+    "truncate_label": -1,  # the whole label; the table below has it too
+    "truncate_legend": -1,
 }
+
+
+def _count_labels(values: Sequence[int]) -> list[int]:
+    """Whole-number ticks (pygal would label counts 0.2, 0.4, ...), at most about ten."""
+    top = max([*values, 1])
+    step = max(1, -(-top // 10))
+    return list(range(0, top + step, step))
 
 
 def _inline(chart: pygal.graph.graph.Graph, label: str) -> Markup:
@@ -79,16 +88,18 @@ def volume_chart(
     label: str, weeks: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]
 ) -> Markup:
     """Weekly counts, bars side by side."""
-    chart = pygal.Bar(**_OPTIONS, include_x_axis=True, min_scale=1)
+    chart = pygal.Bar(**_OPTIONS, include_x_axis=True)
     chart.x_labels = list(weeks)
+    chart.y_labels = _count_labels([v for _, values in series for v in values])
     for name, values in series:
         chart.add(name, list(values))
     return _inline(chart, label)
 
 
 def histogram_chart(label: str, buckets: Sequence[str], name: str, counts: Sequence[int]) -> Markup:
-    """Counts per bucket, one series."""
-    chart = pygal.Bar(**_OPTIONS, include_x_axis=True, show_legend=False, x_label_rotation=0)
+    """Counts per bucket, one series, as horizontal bars (the bucket names are long)."""
+    chart = pygal.HorizontalBar(**_OPTIONS, include_x_axis=True, show_legend=False)
     chart.x_labels = list(buckets)
+    chart.y_labels = _count_labels(counts)
     chart.add(name, list(counts))
     return _inline(chart, label)
