@@ -63,6 +63,11 @@ def test_a_manager_reads_the_dashboard_and_the_steering_report(
             path=str(shots_dir / f"reports-chart-{chart}.png")
         )
     assert_accessible(page, "the SLA dashboard")
+    closed = page.locator("details.definition p").nth(1)
+    assert not closed.is_visible()
+    page.emulate_media(media="print")  # printed, every definition is open
+    assert closed.is_visible() and not page.locator(".report-filters").is_visible()
+    page.emulate_media(media="screen")
 
     page.click("text=Steering group report")
     page.select_option("#report-quarter", "2")
