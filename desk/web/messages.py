@@ -122,6 +122,7 @@ REPORT_DEFINITIONS = {
     ),
 }
 REPORT_FIELD_LABELS = {
+    "period": _l("Period"),
     "from": _l("Start date"),
     "to": _l("End date"),
     "authority": _l("Authority"),
