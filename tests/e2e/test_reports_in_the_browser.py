@@ -81,6 +81,7 @@ def test_a_manager_reads_the_dashboard_and_the_steering_report(
     )
     assert_accessible(page, "the steering report")
     page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi, to look at
     assert not page.locator("header.site-header").is_visible()
     assert page.locator('[data-testid="steering-authorities"]').is_visible()
     screenshot(page, shots_dir, "reports-steering-print")
