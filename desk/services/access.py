@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from desk.models import Case, Team, User
 from desk.services.errors import Forbidden, NotFound
@@ -238,3 +240,22 @@ def require_report_reader(actor: Actor) -> None:
     """Forbidden unless the actor may read reports (can_read_reports)."""
     if not can_read_reports(actor):
         raise Forbidden("only managers and administrators may read reports")
+
+
+def report_case_rows_condition(actor: Actor) -> ColumnElement[bool]:
+    """Which cases' rows (behind the report's figures) the actor may export, as SQL.
+
+    Admins and the desk itself: every case. A manager: the cases of their own authority's
+    teams, and the regional teams' cases whose case authority is theirs (a regional team is
+    hosted by one authority but serves the employers of both). Forbidden for anyone else.
+    """
+    require_report_reader(actor)
+    if actor.kind is ActorKind.SYSTEM or is_admin(actor) or actor.user is None:
+        return true()
+    mine = actor.user.authority_slug
+    own_teams = select(Team.id).where(Team.authority_slug == mine, Team.regional.is_(False))
+    regional_teams = select(Team.id).where(Team.regional.is_(True))
+    return or_(
+        Case.team_id.in_(own_teams),
+        and_(Case.team_id.in_(regional_teams), Case.authority_slug == mine),
+    )

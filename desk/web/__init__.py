@@ -5,6 +5,7 @@ employer/  the employer's case page by private link, their email choices
 staff/     the queue, the case page and its actions, the notification bell
 admin/     routing, SLA settings, deliveries and webhooks, API tokens, caught mail
 api/       the JSON API under /api/v1 and its reference page
+reports/   the SLA dashboard, the steering-group report and their exports
 auth/      staff sign-in and the role guard
 
 Shared by all: extensions (session, CSRF, sign-in), forms, messages (the one catalogue of
@@ -16,9 +17,9 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint and the error pages."""
-    from desk.web import admin, api, auth, employer, errors, health, public, staff
+    from desk.web import admin, api, auth, employer, errors, health, public, reports, staff
 
-    for package in (public, employer, auth, staff, admin):
+    for package in (public, employer, auth, staff, admin, reports):
         for blueprint in package.blueprints():
             app.register_blueprint(blueprint)
     app.register_blueprint(health.bp)

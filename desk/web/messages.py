@@ -78,6 +78,58 @@ SLA_POLICY_FIELD_LABELS = {
 
 # --- labels: codes shown on pages -----------------------------------------------------------
 
+# The report pages: the measures, and what each one means (the one user-facing wording of
+# desk.domain.reports.MEASURES, shown beside every figure and on the steering report).
+REPORT_MEASURE_LABELS = {
+    "received": _l("Cases received"),
+    "resolved": _l("Cases resolved"),
+    "first_response": _l("First response on time"),
+    "resolution": _l("Resolution on time"),
+    "first_response_minutes": _l("Time to first response"),
+    "resolution_minutes": _l("Time to resolution"),
+}
+REPORT_DEFINITIONS = {
+    "period": _l(
+        "The period runs from the first date at 00:00 to the end of the last date, Finnish "
+        "time; both dates are included."
+    ),
+    "authority": _l(
+        "A case counts for the authority that hosts its team. The regional teams serve the "
+        "employers of both authorities and are also shown on their own."
+    ),
+    "received": _l("Cases received in the period."),
+    "resolved": _l(
+        "Cases resolved in the period. A reopened case counts again only when it is resolved again."
+    ),
+    "first_response": _l(
+        "The share of first responses on time: targets met on time in the period, out of "
+        "those met on time or breached in the period. A first response is the first public "
+        "message from staff (a reply or a request for information). A target is breached "
+        "when its due time falls in the period and passes with no response."
+    ),
+    "resolution": _l(
+        "The share of resolutions on time, counted like first responses. The resolution clock "
+        "stops while the desk waits for the employer and runs again when they answer."
+    ),
+    "first_response_minutes": _l(
+        "Business time from receipt to the first response, over the cases answered in the "
+        "period: the median (half were faster) and the 90th percentile (nine in ten were "
+        "faster). A business day is 8 business hours."
+    ),
+    "resolution_minutes": _l(
+        "Business time on the resolution clock, over the cases resolved in the period: the "
+        "median and the 90th percentile. Time waiting for the employer is not counted."
+    ),
+}
+REPORT_FIELD_LABELS = {
+    "period": _l("Period"),
+    "from": _l("Start date"),
+    "to": _l("End date"),
+    "authority": _l("Authority"),
+    "year": _l("Year"),
+    "quarter": _l("Quarter"),
+}
+
 LANGUAGE_LABELS = {"fi": _l("Finnish"), "sv": _l("Swedish"), "en": _l("English")}
 
 STATUS_LABELS = {
@@ -341,6 +393,18 @@ SLA_ERRORS = {
     },
 }
 
+# The report pages: the period and the authority of the dashboard, the steering report's year.
+REPORT_ERRORS = {
+    ("from", "invalid"): _l("Enter the start date as YYYY-MM-DD, like 2026-01-01"),
+    ("to", "invalid"): _l("Enter the end date as YYYY-MM-DD, like 2026-03-31"),
+    ("from", "out_of_range"): _l("Enter a start date between the years 2000 and 2100"),
+    ("to", "out_of_range"): _l("Enter an end date between the years 2000 and 2100"),
+    ("to", "before_from"): _l("The end date must be the same as or after the start date"),
+    ("authority", "invalid"): _l("Choose an authority from the list"),
+    ("year", "invalid"): _l("Enter the year as four digits between 2000 and 2100"),
+    ("quarter", "invalid"): _l("Choose a quarter from 1 to 4, or the whole year"),
+}
+
 # The JSON API: the codes only it produces (it says what the request form says otherwise).
 API_ERRORS = {
     ("", "invalid"): _l('Send the fields as one JSON object, like {"email": "..."}'),
@@ -369,7 +433,7 @@ GENERIC_ERRORS = {
     "not_a_member": _l("%(field)s is not a member of the case's team"),
 }
 
-Form = Literal["request", "routing", "notifications", "api_tokens", "sla", "api"]
+Form = Literal["request", "routing", "notifications", "api_tokens", "sla", "reports", "api"]
 
 
 @dataclass(frozen=True)
@@ -385,6 +449,7 @@ _FORMS: dict[Form, _Form] = {
     "notifications": _Form((NOTIFICATION_ERRORS,), {}),
     "api_tokens": _Form((API_TOKEN_ERRORS,), API_TOKEN_FIELD_LABELS),
     "sla": _Form((SLA_ERRORS,), SLA_POLICY_FIELD_LABELS),
+    "reports": _Form((REPORT_ERRORS,), REPORT_FIELD_LABELS),
     "api": _Form((API_ERRORS, REQUEST_ERRORS), FIELD_LABELS, names_unknown_code=True),
 }
 

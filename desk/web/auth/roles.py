@@ -47,3 +47,5 @@ def _guard(allowed: Callable[[Actor], bool]) -> Callable[[View], View]:
 
 staff_required = _guard(access.is_staff)
 admin_required = _guard(access.is_admin)
+# The report pages: managers and admins (advisers not yet; see access.can_read_reports).
+reports_required = _guard(access.can_read_reports)

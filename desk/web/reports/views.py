@@ -1,0 +1,273 @@
+"""The report pages: parse the query, ask the report services, render (or export)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from itertools import chain, islice, pairwise
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    has_request_context,
+    render_template,
+    request,
+    stream_with_context,
+)
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from desk.domain.errors import FieldErrors
+from desk.services import access
+from desk.services.reports import reference
+from desk.services.reports.case_rows import COLUMNS as CASE_COLUMNS
+from desk.services.reports.case_rows import case_rows
+from desk.services.reports.sla_report import SlaReport, sla_report
+from desk.services.reports.trends import BUCKET_BOUNDS, first_response_distribution, weekly_trend
+from desk.web.auth.roles import current_actor, reports_required
+from desk.web.extensions import db_session
+from desk.web.i18n import business_time
+from desk.web.messages import (
+    REPORT_DEFINITIONS,
+    REPORT_FIELD_LABELS,
+    REPORT_MEASURE_LABELS,
+    error_messages,
+)
+from desk.web.reports import charts, exports
+from desk.web.reports.params import Query, dashboard_query, steering_query
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.app_context_processor
+def _navigation() -> dict[str, Any]:
+    # The header's "Reports" link asks the same policy as the pages' guard.
+    allowed = (
+        has_request_context()
+        and current_user.is_authenticated
+        and access.can_read_reports(current_actor())
+    )
+    return {"may_read_reports": allowed}
+
+
+@bp.app_template_filter("report_time")
+def report_time(minutes: float | None) -> str:
+    """Business minutes as the desk words durations (days of 8 h, hours, minutes); – if none."""
+    return business_time(timedelta(minutes=minutes)) if minutes is not None else "–"
+
+
+@bp.app_template_filter("report_date")
+def report_date(day: date) -> str:
+    """A date as the desk shows dates (d.M.yyyy)."""
+    return str(format_date(day, "d.M.yyyy"))
+
+
+@bp.app_template_filter("report_percent")
+def report_percent(value: float | None) -> str:
+    """A compliance percentage with one decimal in the page's language; – when none counted."""
+    return f"{format_decimal(value, format='0.0')} %" if value is not None else "–"
+
+
+def _names(language: str) -> dict[str, Any]:
+    session = db_session()
+    authorities = reference.authorities(session)
+    teams = reference.teams(session)
+    names = {a.slug: a.name(language) for a in authorities}
+    names.update({t.slug: t.name(language) for t in teams})
+    return {
+        "authorities": authorities,
+        "employer_teams": [t for t in teams if not t.regional],
+        "regional_teams": [t for t in teams if t.regional],
+        "names": names,
+    }
+
+
+def _language() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "fi")
+
+
+def _context() -> dict[str, Any]:
+    return {
+        "measure_labels": REPORT_MEASURE_LABELS,
+        "definitions": REPORT_DEFINITIONS,
+        "field_labels": REPORT_FIELD_LABELS,
+        **_names(_language()),
+    }
+
+
+def _bucket_labels() -> list[str]:
+    def words(minutes: int) -> str:
+        return business_time(timedelta(minutes=minutes))
+
+    labels = [_("under %(time)s", time=words(BUCKET_BOUNDS[0]))]
+    labels += [f"{words(low)}–{words(high)}" for low, high in pairwise(BUCKET_BOUNDS)]
+    labels.append(_("%(time)s or more", time=words(BUCKET_BOUNDS[-1])))
+    return labels
+
+
+def _render_dashboard(query: Query, status: int = 200, **found: Any) -> tuple[str, int]:
+    return (
+        render_template(
+            "reports/dashboard.html",
+            query=query,
+            errors=error_messages(query.errors, "reports"),
+            export_args={k: v for k, v in query.values.items() if v},
+            **_context(),
+            **found,
+        ),
+        status,
+    )
+
+
+@bp.get("/reports")
+@reports_required
+def dashboard() -> tuple[str, int]:
+    query = dashboard_query(request.args)
+    if query.errors:
+        return _render_dashboard(query, 422)
+    session, actor = db_session(), current_actor()
+    args = (query.date_from, query.date_to, query.authority)
+    try:
+        report = sla_report(session, actor, *args)
+        trend = weekly_trend(session, actor, *args)
+        buckets = first_response_distribution(session, actor, *args)
+    except FieldErrors as exc:
+        query.errors.update(exc.errors)
+        return _render_dashboard(query, 422)
+    week_labels = [_("wk %(week)s", week=w.week) for w in trend.weeks]
+    bucket_labels = _bucket_labels()
+    fr, res = REPORT_MEASURE_LABELS["first_response"], REPORT_MEASURE_LABELS["resolution"]
+    received, resolved = REPORT_MEASURE_LABELS["received"], REPORT_MEASURE_LABELS["resolved"]
+    chart_svgs = {
+        "compliance": charts.compliance_chart(
+            _("Share on time per week, percent"),
+            week_labels,
+            [
+                (str(fr), [w.first_response_compliance for w in trend.weeks]),
+                (str(res), [w.resolution_compliance for w in trend.weeks]),
+            ],
+        ),
+        "volume": charts.volume_chart(
+            _("Cases received and resolved per week"),
+            week_labels,
+            [
+                (str(received), [w.received for w in trend.weeks]),
+                (str(resolved), [w.resolved for w in trend.weeks]),
+            ],
+        ),
+        "distribution": charts.histogram_chart(
+            _("First responses by business time taken"),
+            bucket_labels,
+            _("First responses"),
+            [b.count for b in buckets],
+        ),
+    }
+    return _render_dashboard(
+        query,
+        report=report,
+        trend=trend,
+        week_labels=week_labels,
+        buckets=list(zip(bucket_labels, buckets, strict=True)),
+        charts=chart_svgs,
+    )
+
+
+@bp.get("/reports/steering")
+@reports_required
+def steering() -> tuple[str, int]:
+    query = steering_query(request.args)
+    report: SlaReport | None = None
+    status = 200
+    if query.errors:
+        status = 422
+    else:
+        report = sla_report(db_session(), current_actor(), query.date_from, query.date_to)
+    return (
+        render_template(
+            "reports/steering.html",
+            query=query,
+            report=report,
+            errors=error_messages(query.errors, "reports"),
+            **_context(),
+        ),
+        status,
+    )
+
+
+# --- exports ------------------------------------------------------------------------------
+
+
+def _filename(query: Query, rows: bool, extension: str) -> str:
+    parts = ["sla-report", query.date_from.isoformat(), query.date_to.isoformat()]
+    if query.authority:
+        parts.append(query.authority)
+    if rows:
+        parts.append("cases")
+    return "_".join(parts) + "." + extension
+
+
+def _download(body: Any, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _rows(query: Query) -> Iterator[tuple[Any, ...]]:
+    """The case rows, with the first one fetched now so that a bad query fails before streaming."""
+    found = case_rows(
+        db_session(), current_actor(), query.date_from, query.date_to, query.authority
+    )
+    first = list(islice(found, 1))
+    return exports.case_values(chain(first, found))
+
+
+def _figures(query: Query) -> list[tuple[Any, ...]]:
+    report = sla_report(
+        db_session(), current_actor(), query.date_from, query.date_to, query.authority
+    )
+    return exports.figure_rows(report, _names(_language())["names"], _("All"))
+
+
+@bp.get("/reports/export.csv")
+@reports_required
+def export_csv() -> Response | tuple[str, int]:
+    query = dashboard_query(request.args)
+    rows = request.args.get("rows") == "1"
+    if query.errors:
+        return _render_dashboard(query, 422)
+    try:
+        if rows:
+            lines = exports.csv_lines(CASE_COLUMNS, _rows(query))
+        else:
+            lines = exports.csv_lines(exports.FIGURE_COLUMNS, _figures(query))
+    except FieldErrors as exc:
+        query.errors.update(exc.errors)
+        return _render_dashboard(query, 422)
+    return _download(
+        stream_with_context(lines), "text/csv; charset=utf-8", _filename(query, rows, "csv")
+    )
+
+
+@bp.get("/reports/export.xlsx")
+@reports_required
+def export_xlsx() -> Response | tuple[str, int]:
+    query = dashboard_query(request.args)
+    rows = request.args.get("rows") == "1"
+    if query.errors:
+        return _render_dashboard(query, 422)
+    try:
+        figures = _figures(query)
+        cases = _rows(query) if rows else None
+    except FieldErrors as exc:
+        query.errors.update(exc.errors)
+        return _render_dashboard(query, 422)
+    body = exports.workbook(figures, cases, (_("Figures"), _("Cases")))
+    return _download(
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _filename(query, rows, "xlsx"),
+    )
