@@ -23,7 +23,7 @@ from desk.models import Authority, Case, CaseSlaTarget, Team, utcnow
 from desk.services.access import Actor, report_case_rows_condition
 
 # The figures' own conditions, so that a row and the count it is part of cannot disagree.
-from desk.services.reports.sla_report import _breached, _on_time, _within
+from desk.services.reports.sla_report import breached_by, in_span, met_on_time
 
 T = CaseSlaTarget
 # Rows are fetched from the cursor in batches of this many, never all at once.
@@ -91,17 +91,17 @@ def case_rows(
 
     def state(target: Target) -> Any:
         counted = case(
-            (_within(T.met_at, span) & _on_time(), "met"),
-            (_breached(span, now), "breached"),
+            (in_span(T.met_at, span) & met_on_time(), "met"),
+            (breached_by(span, now), "breached"),
             else_="",
         )
         return _of(target, counted)
 
     def minutes(target: Target) -> Any:
-        return _of(target, case((_within(T.met_at, span), T.elapsed_minutes), else_=None))
+        return _of(target, case((in_span(T.met_at, span), T.elapsed_minutes), else_=None))
 
     touched = exists().where(
-        T.case_id == Case.id, or_(_within(T.met_at, span), _within(T.due_at, span))
+        T.case_id == Case.id, or_(in_span(T.met_at, span), in_span(T.due_at, span))
     )
     stmt = (
         select(
@@ -116,7 +116,7 @@ def case_rows(
             minutes(Target.RESOLUTION),
         )
         .join(Team, Team.id == Case.team_id)
-        .where(or_(_within(Case.created_at, span), touched), condition)
+        .where(or_(in_span(Case.created_at, span), touched), condition)
         .order_by(Case.created_at, Case.id)
         .execution_options(yield_per=BATCH)
     )

@@ -109,11 +109,13 @@ class SlaReport:
 # --- the conditions, once --------------------------------------------------------------------
 
 
-def _within(column: Any, span: Period) -> ColumnElement[bool]:
+def in_span(column: Any, span: Period) -> ColumnElement[bool]:
+    """The instant column falls in the period (from 00:00 of `from` to 00:00 after `to`)."""
     return and_(column >= span.start, column < span.end)
 
 
-def _on_time() -> ColumnElement[bool]:
+def met_on_time() -> ColumnElement[bool]:
+    """A target counted as met: completed on time (the report and its case rows agree)."""
     # Completed by the due instant; or completed while the clock stood short of its target
     # (resolved straight from waiting): its stored due_at is the one computed when the clock
     # last started and never arrived, so elapsed < target is what tells.
@@ -123,12 +125,13 @@ def _on_time() -> ColumnElement[bool]:
     )
 
 
-def _breached(span: Period, now: datetime) -> ColumnElement[bool]:
+def breached_by(span: Period, now: datetime) -> ColumnElement[bool]:
+    """A target counted as breached in the period: due in it, and not completed by then."""
     late = and_(T.met_at.is_not(None), T.met_at > T.due_at, T.elapsed_minutes >= T.target_minutes)
     # Unmet: running (no paused_at), or paused only after the due instant had passed.
     unmet = and_(T.met_at.is_(None), or_(T.paused_at.is_(None), T.paused_at >= T.due_at))
     # Strictly before now: an answer at the very due instant would still be on time.
-    return and_(_within(T.due_at, span), T.due_at < now, or_(late, unmet))
+    return and_(in_span(T.due_at, span), T.due_at < now, or_(late, unmet))
 
 
 def _count(condition: ColumnElement[bool]) -> Any:
@@ -148,7 +151,7 @@ class _Scope:
 def _received(session: Session, scope: _Scope) -> dict[int, int]:
     stmt = (
         select(Case.team_id, func.count())
-        .where(_within(Case.created_at, scope.span), Case.team_id.in_(scope.team_ids))
+        .where(in_span(Case.created_at, scope.span), Case.team_id.in_(scope.team_ids))
         .group_by(Case.team_id)
     )
     return {team_id: count for team_id, count in session.execute(stmt)}
@@ -157,18 +160,18 @@ def _received(session: Session, scope: _Scope) -> dict[int, int]:
 def _target_counts(session: Session, scope: _Scope) -> dict[tuple[int, str], tuple[int, int, int]]:
     """(team id, target) -> (met, breached, completed in the period)."""
     span = scope.span
-    completed = _within(T.met_at, span)
+    completed = in_span(T.met_at, span)
     stmt = (
         select(
             Case.team_id,
             T.target,
-            _count(and_(completed, _on_time())),
-            _count(_breached(span, scope.now)),
+            _count(and_(completed, met_on_time())),
+            _count(breached_by(span, scope.now)),
             _count(completed),
         )
         .join(Case, Case.id == T.case_id)
         # Only rows completed or due in the period can count (an index on each column).
-        .where(or_(completed, _within(T.due_at, span)), Case.team_id.in_(scope.team_ids))
+        .where(or_(completed, in_span(T.due_at, span)), Case.team_id.in_(scope.team_ids))
         .group_by(Case.team_id, T.target)
     )
     return {
@@ -191,7 +194,7 @@ def _minutes(median: Any, p90: Any) -> Minutes:
 def _percentiles(session: Session, scope: _Scope) -> dict[str, dict[tuple[Any, str], Minutes]]:
     """Level -> (team id | authority slug | None, target) -> median and p90 of the elapsed
     minutes of targets met in the period."""
-    where = (_within(T.met_at, scope.span), Case.team_id.in_(scope.team_ids))
+    where = (in_span(T.met_at, scope.span), Case.team_id.in_(scope.team_ids))
     joined = select().select_from(T).join(Case, Case.id == T.case_id)
     joined = joined.join(Team, Team.id == Case.team_id)
     found: dict[str, dict[tuple[Any, str], Minutes]] = {level: {} for level in _LEVELS}
