@@ -19,6 +19,7 @@ from desk.domain.reports import Period, PeriodError, period
 from desk.domain.sla import Target
 from desk.models import Authority, Case, CaseSlaTarget, Team, utcnow
 from desk.services.access import Actor, require_report_reader
+from desk.services.reports.filters import ReportFilters, case_condition, validate
 from desk.services.reports.sla_report import sla_report
 
 # A chart of more weeks is unreadable, and each week is one report (a handful of queries).
@@ -74,6 +75,8 @@ def weekly_trend(
     date_to: date,
     authority: str | None = None,
     now: datetime | None = None,
+    *,
+    filters: ReportFilters | None = None,
 ) -> Trend:
     """Received, resolved and both compliances per ISO week of the period (at most MAX_WEEKS)."""
     require_report_reader(actor)
@@ -88,7 +91,7 @@ def weekly_trend(
     weeks = []
     for start in starts[-MAX_WEEKS:]:
         first, last = max(start, date_from), min(start + timedelta(days=6), date_to)
-        report = sla_report(session, actor, first, last, authority, now)
+        report = sla_report(session, actor, first, last, authority, now, filters=filters)
         iso = start.isocalendar()
         weeks.append(
             Week(
@@ -111,6 +114,8 @@ def first_response_distribution(
     date_from: date,
     date_to: date,
     authority: str | None = None,
+    *,
+    filters: ReportFilters | None = None,
 ) -> list[Bucket]:
     """First responses given in the period, counted per bucket of business minutes (SQL).
 
@@ -121,6 +126,7 @@ def first_response_distribution(
     span = _span(date_from, date_to)
     if authority is not None and session.get(Authority, authority) is None:
         raise FieldErrors({"authority": "invalid"})
+    validate(session, filters)
     T = CaseSlaTarget
     bucket = case(
         *((T.elapsed_minutes < bound, index) for index, bound in enumerate(BUCKET_BOUNDS)),
@@ -134,6 +140,7 @@ def first_response_distribution(
         .where(
             T.target == Target.FIRST_RESPONSE.value,
             and_(T.met_at >= span.start, T.met_at < span.end),
+            case_condition(filters),
         )
         .group_by(bucket)
     )
