@@ -3,17 +3,18 @@ on the hand-computed data of tests/support/sla_report_data.py."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk.domain.errors import FieldErrors
-from desk.models import Case, CaseSlaTarget
+from desk.models import Case, CaseEvent, CaseSlaTarget
 from desk.services.access import Actor, Channel
 from desk.services.errors import Forbidden
 from desk.services.reports.backlog import open_backlog, workload
+from desk.services.reports.breaches import Transfers, authority_transfers, breach_list
 from desk.services.reports.case_rows import case_rows
 from desk.services.reports.filters import ReportFilters
 from desk.services.reports.sla_report import sla_report
@@ -207,3 +208,56 @@ def test_the_workload_per_adviser(built: Session, make_user) -> None:
     found = workload(built, CLI, now=MAY_4)
     assert [(w.user_id, w.open, w.breached) for w in found] == [(first.id, 2, 1), (second.id, 1, 1)]
     assert workload(built, CLI, "lahti", now=MAY_4) == []
+
+
+# --- breaches and transfers -----------------------------------------------------------------
+
+
+def test_the_breaches_newest_due_first_with_how_late(built: Session) -> None:
+    found = breach_list(built, CLI, *data.PERIOD, now=data.NOW)
+    # FR: B E F I; RES: B E F I K. Newest due: K's RES Fri 04-17 16:00, running until now.
+    assert found.more == 0 and len(found.rows) == 9
+    first = found.rows[0]
+    assert (first.team, first.target) == (data.RCS, "resolution")
+    assert first.due_at == data.hki(2026, 4, 17, 16)
+    assert first.late == timedelta(days=44, hours=20)  # to Mon 06-01 12:00
+    # B's FR due Mon 03-30 12:00, answered 14:00: two hours late.
+    assert (found.rows[2].target, found.rows[2].late) == ("first_response", timedelta(hours=2))
+    # E's FR due Mon 03-16 16:00, paused Thu 03-19 10:00.
+    assert found.rows[4].late == timedelta(days=2, hours=18)
+    assert [r.due_at for r in found.rows] == sorted((r.due_at for r in found.rows), reverse=True)
+    assert breach_list(built, CLI, *data.PERIOD, "lahti", now=data.NOW).rows == []
+    regional = breach_list(
+        built, CLI, *data.PERIOD, now=data.NOW, filters=ReportFilters(team=data.RCS)
+    )
+    assert len(regional.rows) == 1
+
+
+def test_the_breaches_are_cut_at_fifty(built: Session, monkeypatch) -> None:
+    monkeypatch.setattr("desk.services.reports.breaches.MAX_BREACHES", 4)
+    found = breach_list(built, CLI, *data.PERIOD, now=data.NOW)
+    assert (len(found.rows), found.more) == (4, 5)
+
+
+def test_transfers_between_the_authorities(built: Session) -> None:
+    cases = list(built.scalars(select(Case).order_by(Case.id)))
+
+    def moved(case: Case, source: str, target: str, when: datetime) -> None:
+        built.add(
+            CaseEvent(
+                case_id=case.id,
+                actor_kind="system",
+                kind="transferred",
+                data={"from_authority": source, "to_authority": target},
+                created_at=when,
+            )
+        )
+
+    moved(cases[0], "paijat-hame", "lahti", data.hki(2026, 3, 5, 9))
+    moved(cases[1], "paijat-hame", "lahti", data.hki(2026, 4, 30, 23))
+    moved(cases[2], "lahti", "paijat-hame", data.hki(2026, 3, 6, 9))
+    moved(cases[3], "lahti", "lahti", data.hki(2026, 3, 6, 9))  # between teams: not counted
+    moved(cases[4], "paijat-hame", "lahti", data.hki(2026, 5, 1, 0, 30))  # after the period
+    built.commit()
+    found = authority_transfers(built, CLI, *data.PERIOD)
+    assert found == {"lahti": Transfers(2, 1), "paijat-hame": Transfers(1, 2)}
