@@ -23,6 +23,7 @@ from desk.domain.errors import FieldErrors
 from desk.services import access
 from desk.services.reports import reference
 from desk.services.reports.backlog import AGE_KEYS, STATES, open_backlog, workload
+from desk.services.reports.breaches import authority_transfers, breach_list
 from desk.services.reports.case_rows import COLUMNS as CASE_COLUMNS
 from desk.services.reports.case_rows import case_rows
 from desk.services.reports.filters import filter_choices
@@ -38,6 +39,7 @@ from desk.web.messages import (
     REPORT_DEFINITIONS,
     REPORT_FIELD_LABELS,
     REPORT_MEASURE_LABELS,
+    SLA_TARGET_LABELS,
     error_messages,
 )
 from desk.web.reports import charts, exports
@@ -61,6 +63,19 @@ def _navigation() -> dict[str, Any]:
 def report_time(minutes: float | None) -> str:
     """Business minutes as the desk words durations (days of 8 h, hours, minutes); – if none."""
     return business_time(timedelta(minutes=minutes)) if minutes is not None else "–"
+
+
+@bp.app_template_filter("report_late")
+def report_late(late: timedelta) -> str:
+    """How late in calendar time: days, hours and minutes (whole minutes)."""
+    minutes = int(late.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return str(
+            _("%(days)s d %(hours)s h %(minutes)s min", days=days, hours=hours, minutes=minutes)
+        )
+    return str(_("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes))
 
 
 @bp.app_template_filter("report_date")
@@ -121,6 +136,7 @@ def _render_dashboard(query: Query, status: int = 200, **found: Any) -> tuple[st
             query=query,
             choices=filter_choices(db_session(), _language()),
             language_labels=LANGUAGE_LABELS,
+            target_labels=SLA_TARGET_LABELS,
             state_labels=BACKLOG_STATE_LABELS,
             age_labels=BACKLOG_AGE_LABELS,
             age_keys=AGE_KEYS,
@@ -149,6 +165,10 @@ def dashboard() -> tuple[str, int]:
         buckets = first_response_distribution(session, actor, *args, filters=filters)
         backlog = open_backlog(session, actor, query.authority, filters=filters)
         loads = workload(session, actor, query.authority, filters=filters)
+        breaches = breach_list(session, actor, *args, filters=filters)
+        transfers = authority_transfers(
+            session, actor, query.date_from, query.date_to, filters=filters
+        )
     except FieldErrors as exc:
         query.errors.update(exc.errors)
         return _render_dashboard(query, 422)
@@ -200,6 +220,8 @@ def dashboard() -> tuple[str, int]:
         charts=chart_svgs,
         backlog=backlog,
         workload=loads,
+        breaches=breaches,
+        transfers=transfers,
     )
 
 
