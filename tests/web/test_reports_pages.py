@@ -87,14 +87,29 @@ def test_bad_parameters_show_the_form_with_422(manager, query, message) -> None:
         assert "There is a problem" in page and message in page
 
 
-def test_an_adviser_gets_403_and_visitors_sign_in(client, app_session, staff) -> None:
+def test_an_adviser_reads_their_teams_only_and_visitors_sign_in(client, app_session, staff) -> None:
     assert client.get("/reports").status_code == 302
     assert "/login" in client.get("/reports/steering").headers["Location"]
-    staff("adviser@example.fi")
+    data.build(app_session)
+    staff("adviser@example.fi", authority="lahti", teams=(data.LES,))
     login(client, "adviser@example.fi")
-    for path in ("/reports", "/reports/steering", "/reports/export.csv", "/reports/export.xlsx"):
+    response = client.get(f"/reports?{PERIOD}&lang=en")
+    assert response.status_code == 200
+    page = text(response)
+    kpis = re.search(r'data-testid="kpis">(.*?)</ul>', page).group(1)
+    assert 'Cases received</span><span class="kpi-value">1<' in kpis  # L only
+    assert 'data-testid="by-authority"' not in page and 'data-testid="transfers-table"' not in page
+    assert "report-downloads" not in page
+    team_select = re.search(r'name="team"(.*?)</select>', page).group(1)
+    assert re.findall(r'<option value="([^"]+)"', team_select) == [data.LES]
+    # Another team, by URL: the form again with 422.
+    assert client.get(f"/reports?{PERIOD}&team={data.PH}").status_code == 422
+    for path in ("/reports/steering", "/reports/export.csv", "/reports/export.xlsx"):
         assert client.get(path).status_code == 403, path
-    assert 'href="/reports"' not in client.get("/staff/").get_data(as_text=True)
+    assert 'href="/reports"' in client.get("/staff/").get_data(as_text=True)
+    staff("loner@example.fi", teams=())
+    login(client, "loner@example.fi")
+    assert client.get("/reports").status_code == 403
 
 
 def test_the_figures_csv_matches_the_service(manager, app_session) -> None:

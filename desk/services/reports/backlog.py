@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from desk.domain.errors import FieldErrors
 from desk.domain.sla import Target
 from desk.models import Authority, Case, CaseSlaTarget, Team, User, utcnow
-from desk.services.access import Actor, require_report_reader
+from desk.services.access import Actor, report_team_ids
 from desk.services.reports.filters import ReportFilters, case_condition, validate
 
 T = CaseSlaTarget
@@ -54,13 +54,17 @@ class Backlog:
 
 
 def _scope(
-    session: Session, authority: str | None, filters: ReportFilters | None
+    session: Session, actor: Actor, authority: str | None, filters: ReportFilters | None
 ) -> ColumnElement[bool]:
-    """Open cases of the authority's teams (any when None) that match the filters."""
+    """Open cases of the authority's teams (any when None) readable by the actor that match
+    the filters."""
+    readable = report_team_ids(actor)
     if authority is not None and session.get(Authority, authority) is None:
         raise FieldErrors({"authority": "invalid"})
-    validate(session, filters)
+    validate(session, filters, readable)
     condition = and_(Case.status.in_(OPEN_STATUSES), case_condition(filters))
+    if readable is not None:
+        condition = and_(condition, Case.team_id.in_(readable))
     if authority is not None:
         hosted = select(Team.id).where(Team.authority_slug == authority)
         condition = and_(condition, Case.team_id.in_(hosted))
@@ -102,8 +106,7 @@ def open_backlog(
     filters: ReportFilters | None = None,
 ) -> Backlog:
     """The open cases (new, open, waiting) by age bucket and resolution state, counted in SQL."""
-    require_report_reader(actor)
-    condition = _scope(session, authority, filters)
+    condition = _scope(session, actor, authority, filters)
     now = now or utcnow()
     age, state = _age(now), _state(now)
     stmt = (
@@ -138,8 +141,7 @@ def workload(
     filters: ReportFilters | None = None,
 ) -> list[Workload]:
     """Open cases per assignee of the scope (unassigned cases left out), most open first."""
-    require_report_reader(actor)
-    condition = _scope(session, authority, filters)
+    condition = _scope(session, actor, authority, filters)
     now = now or utcnow()
     breached = func.coalesce(func.sum(case((_state(now) == "breached", 1), else_=0)), 0)
     stmt = (

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from desk.domain.errors import FieldErrors
 from desk.domain.reports import Period, PeriodError, period
 from desk.models import Authority, Case, CaseEvent, CaseSlaTarget, Team, utcnow
-from desk.services.access import Actor, require_report_reader
+from desk.services.access import Actor, report_team_ids, require_report_reader
 from desk.services.reports.filters import ReportFilters, case_condition, validate
 from desk.services.reports.sla_report import breached_by, in_span
 
@@ -70,13 +70,15 @@ def breach_list(
     filters: ReportFilters | None = None,
 ) -> Breaches:
     """The period's breached targets of the scope, newest due first, at most MAX_BREACHES."""
-    require_report_reader(actor)
+    readable = report_team_ids(actor)
     span, team_ids = _check(session, date_from, date_to, authority)
-    validate(session, filters)
+    validate(session, filters, readable)
     now = now or utcnow()
     where = [breached_by(span, now), case_condition(filters)]
     if team_ids is not None:
         where.append(Case.team_id.in_(team_ids))
+    if readable is not None:
+        where.append(Case.team_id.in_(readable))
     joined = select().select_from(T).join(Case, Case.id == T.case_id).where(*where)
     total = int(session.scalar(joined.add_columns(func.count())) or 0)
     stmt = (
@@ -111,7 +113,8 @@ def authority_transfers(
     *,
     filters: ReportFilters | None = None,
 ) -> dict[str, Transfers]:
-    """Per authority (slug order): transfers in and out of it in the period, counted in SQL."""
+    """Per authority (slug order): transfers in and out of it in the period, counted in SQL
+    (report readers only: it compares the authorities)."""
     require_report_reader(actor)
     span, _ = _check(session, date_from, date_to, None)
     validate(session, filters)

@@ -36,16 +36,18 @@ class ReportFilters:
         return self == ReportFilters()
 
 
-def validate(session: Session, filters: ReportFilters | None) -> None:
-    """FieldErrors naming every filter whose value is not known (code: invalid)."""
+def validate(
+    session: Session, filters: ReportFilters | None, team_ids: set[int] | None = None
+) -> None:
+    """FieldErrors naming every filter whose value is not known, or a team outside `team_ids`
+    (the actor's readable teams, None: any) (code: invalid)."""
     if filters is None:
         return
     errors: dict[str, str] = {}
-    if (
-        filters.team is not None
-        and session.scalar(select(Team.id).where(Team.slug == filters.team)) is None
-    ):
-        errors["team"] = "invalid"
+    if filters.team is not None:
+        team_id = session.scalar(select(Team.id).where(Team.slug == filters.team))
+        if team_id is None or (team_ids is not None and team_id not in team_ids):
+            errors["team"] = "invalid"
     if filters.need is not None and session.get(Need, filters.need) is None:
         errors["need"] = "invalid"
     if filters.municipality is not None and session.get(Municipality, filters.municipality) is None:
@@ -94,13 +96,21 @@ class FilterChoices:
     advisers: list[Choice]
 
 
-def filter_choices(session: Session, language: str) -> FilterChoices:
-    """Teams, needs, municipalities and the active advisers of the teams, named in `language`."""
-    teams = session.scalars(select(Team).order_by(Team.slug))
+def filter_choices(
+    session: Session, language: str, team_ids: set[int] | None = None
+) -> FilterChoices:
+    """Teams (of `team_ids`, None: all), needs, municipalities and the active members of those
+    teams, named in `language`."""
+    team_query = select(Team).order_by(Team.slug)
+    if team_ids is not None:
+        team_query = team_query.where(Team.id.in_(team_ids))
+    teams = session.scalars(team_query)
     needs = session.scalars(select(Need).order_by(Need.position, Need.code))
     municipalities = session.scalars(select(Municipality).order_by(Municipality.name_fi))
     # Advisers are staff who are members of a team (only they are assigned cases).
     members = select(team_members.c.user_id)
+    if team_ids is not None:
+        members = members.where(team_members.c.team_id.in_(team_ids))
     advisers = session.scalars(
         select(User).where(User.id.in_(members), User.active.is_(True)).order_by(User.name)
     )

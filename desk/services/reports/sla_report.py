@@ -23,7 +23,7 @@ from desk.domain.errors import FieldErrors
 from desk.domain.reports import PERCENTILES, Period, PeriodError, compliance, period, round1
 from desk.domain.sla import Target
 from desk.models import Authority, Case, CaseSlaTarget, Team, utcnow
-from desk.services.access import Actor, require_report_reader
+from desk.services.access import Actor, report_team_ids
 from desk.services.reports.filters import ReportFilters, case_condition, validate
 
 T = CaseSlaTarget
@@ -319,11 +319,12 @@ def sla_report(
 ) -> SlaReport:
     """The SLA report of a period (Helsinki dates, inclusive), optionally of one authority.
 
-    Forbidden unless the actor may read reports; FieldErrors for a bad period (from, to:
+    Forbidden unless the actor may read reports (an adviser: their own teams only, see
+    access.report_team_ids); FieldErrors for a bad period (from, to:
     out_of_range, before_from), an unknown authority (authority: invalid) or filter value
     (its field: invalid). With a team filter only that team is listed.
     """
-    require_report_reader(actor)
+    readable = report_team_ids(actor)  # Forbidden unless the actor may read some teams
     try:
         span = period(date_from, date_to)
     except PeriodError as exc:
@@ -333,8 +334,10 @@ def sla_report(
         if authority not in slugs:
             raise FieldErrors({"authority": "invalid"})
         slugs = [authority]
-    validate(session, filters)
+    validate(session, filters, readable)
     team_query = select(Team).where(Team.authority_slug.in_(slugs)).order_by(Team.slug)
+    if readable is not None:
+        team_query = team_query.where(Team.id.in_(readable))
     if filters is not None and filters.team is not None:
         team_query = team_query.where(Team.slug == filters.team)
     teams = list(session.scalars(team_query))

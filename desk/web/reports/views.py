@@ -29,7 +29,7 @@ from desk.services.reports.case_rows import case_rows
 from desk.services.reports.filters import filter_choices
 from desk.services.reports.sla_report import SlaReport, sla_report
 from desk.services.reports.trends import BUCKET_BOUNDS, first_response_distribution, weekly_trend
-from desk.web.auth.roles import current_actor, reports_required
+from desk.web.auth.roles import current_actor, reports_required, team_reports_required
 from desk.web.extensions import db_session
 from desk.web.i18n import business_time
 from desk.web.messages import (
@@ -54,7 +54,7 @@ def _navigation() -> dict[str, Any]:
     allowed = (
         has_request_context()
         and current_user.is_authenticated
-        and access.can_read_reports(current_actor())
+        and access.can_read_team_reports(current_actor())
     )
     return {"may_read_reports": allowed}
 
@@ -130,11 +130,13 @@ def _bucket_labels() -> list[str]:
 
 
 def _render_dashboard(query: Query, status: int = 200, **found: Any) -> tuple[str, int]:
+    actor = current_actor()
     return (
         render_template(
             "reports/dashboard.html",
             query=query,
-            choices=filter_choices(db_session(), _language()),
+            choices=filter_choices(db_session(), _language(), access.report_team_ids(actor)),
+            full_reader=access.can_read_reports(actor),
             language_labels=LANGUAGE_LABELS,
             target_labels=SLA_TARGET_LABELS,
             state_labels=BACKLOG_STATE_LABELS,
@@ -151,7 +153,7 @@ def _render_dashboard(query: Query, status: int = 200, **found: Any) -> tuple[st
 
 
 @bp.get("/reports")
-@reports_required
+@team_reports_required
 def dashboard() -> tuple[str, int]:
     query = dashboard_query(request.args)
     if query.errors:
@@ -166,8 +168,11 @@ def dashboard() -> tuple[str, int]:
         backlog = open_backlog(session, actor, query.authority, filters=filters)
         loads = workload(session, actor, query.authority, filters=filters)
         breaches = breach_list(session, actor, *args, filters=filters)
-        transfers = authority_transfers(
-            session, actor, query.date_from, query.date_to, filters=filters
+        # The authorities compared: for report readers only (an adviser sees their teams).
+        transfers = (
+            authority_transfers(session, actor, query.date_from, query.date_to, filters=filters)
+            if access.can_read_reports(actor)
+            else None
         )
     except FieldErrors as exc:
         query.errors.update(exc.errors)
