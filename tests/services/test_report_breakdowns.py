@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk.domain.errors import FieldErrors
-from desk.models import Case, CaseEvent, CaseSlaTarget
+from desk.models import Case, CaseEvent, CaseSlaTarget, Need
 from desk.services.access import Actor, Channel
 from desk.services.errors import Forbidden
 from desk.services.reports.backlog import open_backlog, workload
 from desk.services.reports.breaches import Transfers, authority_transfers, breach_list
 from desk.services.reports.case_rows import case_rows
-from desk.services.reports.filters import ReportFilters
+from desk.services.reports.filters import ReportFilters, filter_choices
 from desk.services.reports.sla_report import sla_report
 from desk.services.reports.trends import MAX_WEEKS, first_response_distribution, weekly_trend
 from tests.support import sla_report_data as data
@@ -261,3 +261,36 @@ def test_transfers_between_the_authorities(built: Session) -> None:
     built.commit()
     found = authority_transfers(built, CLI, *data.PERIOD)
     assert found == {"lahti": Transfers(2, 1), "paijat-hame": Transfers(1, 2)}
+
+
+# --- the filters' choices and an adviser's teams ---------------------------------------------
+
+
+def test_the_filter_choices(built: Session, make_user) -> None:
+    member = make_user("chooser@example.fi", teams=(data.LES,))
+    choices = filter_choices(built, "sv")
+    assert {c.value for c in choices.teams} >= {data.PH, data.LES, data.RCS}
+    assert len(choices.municipalities) == 10
+    assert "398" in {c.value for c in choices.municipalities}
+    job_ad = next(c for c in choices.needs if c.value == "job-ad")
+    assert job_ad.name == built.get(Need, "job-ad").name_sv
+    assert str(member.id) in {c.value for c in choices.advisers}
+    own = filter_choices(built, "fi", {member.teams[0].id})
+    assert [c.value for c in own.teams] == [data.LES]
+    assert [c.value for c in own.advisers] == [str(member.id)]
+
+
+def test_an_adviser_reads_their_own_teams_only(built: Session, make_user) -> None:
+    adviser = as_staff(make_user("own@example.fi", teams=(data.RCS,)))
+    report = sla_report(built, adviser, *data.PERIOD, now=data.NOW)
+    # K only: received 1, FR met (180), RES breached.
+    assert list(report.teams) == [data.RCS] and report.total.received == 1
+    assert open_backlog(built, adviser, now=MAY_4).total == 1  # K
+    assert [b.team for b in breach_list(built, adviser, *data.PERIOD, now=data.NOW).rows] == [
+        data.RCS
+    ]
+    assert sum(b.count for b in first_response_distribution(built, adviser, *data.PERIOD)) == 1
+    with pytest.raises(FieldErrors):
+        sla_report(built, adviser, *data.PERIOD, filters=ReportFilters(team=data.PH))
+    with pytest.raises(Forbidden):
+        authority_transfers(built, adviser, *data.PERIOD)
