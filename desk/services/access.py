@@ -242,6 +242,23 @@ def require_report_reader(actor: Actor) -> None:
         raise Forbidden("only managers and administrators may read reports")
 
 
+def can_read_team_reports(actor: Actor) -> bool:
+    """The dashboard: report readers, and advisers for their own teams' figures only."""
+    if can_read_reports(actor):
+        return True
+    return is_staff(actor) and actor.user is not None and bool(actor.user.teams)
+
+
+def report_team_ids(actor: Actor) -> set[int] | None:
+    """The teams whose figures the actor may read: None for every team (can_read_reports),
+    an adviser's own teams; Forbidden for anyone else (the API and CLI ask can_read_reports)."""
+    if can_read_reports(actor):
+        return None
+    if not can_read_team_reports(actor) or actor.user is None:
+        raise Forbidden("only managers, administrators and team members may read reports")
+    return {team.id for team in actor.user.teams}
+
+
 def report_case_rows_condition(actor: Actor) -> ColumnElement[bool]:
     """Which cases' rows (behind the report's figures) the actor may export, as SQL.
 

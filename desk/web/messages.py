@@ -126,8 +126,28 @@ REPORT_FIELD_LABELS = {
     "from": _l("Start date"),
     "to": _l("End date"),
     "authority": _l("Authority"),
+    "team": _l("Team"),
+    "need": _l("Need"),
+    "municipality": _l("Municipality"),
+    "language": _l("Language of the case"),
+    "adviser": _l("Adviser"),
     "year": _l("Year"),
     "quarter": _l("Quarter"),
+}
+
+# The open backlog's states and age buckets (desk.services.reports.backlog).
+BACKLOG_STATE_LABELS = {
+    "on_track": _l("On track"),
+    "at_risk": _l("At risk"),
+    "breached": _l("Breached"),
+    "paused": _l("Paused"),
+}
+BACKLOG_AGE_LABELS = {
+    "0-2": _l("0–2 days"),
+    "3-7": _l("3–7 days"),
+    "8-14": _l("8–14 days"),
+    "15-30": _l("15–30 days"),
+    "over-30": _l("over 30 days"),
 }
 
 LANGUAGE_LABELS = {"fi": _l("Finnish"), "sv": _l("Swedish"), "en": _l("English")}
@@ -401,6 +421,11 @@ REPORT_ERRORS = {
     ("to", "out_of_range"): _l("Enter an end date between the years 2000 and 2100"),
     ("to", "before_from"): _l("The end date must be the same as or after the start date"),
     ("authority", "invalid"): _l("Choose an authority from the list"),
+    ("team", "invalid"): _l("Choose a team from the list"),
+    ("need", "invalid"): _l("Choose a need from the list"),
+    ("municipality", "invalid"): _l("Choose a municipality from the list"),
+    ("language", "invalid"): _l("Choose Finnish, Swedish or English"),
+    ("adviser", "invalid"): _l("Choose an adviser from the list"),
     ("year", "invalid"): _l("Enter the year as four digits between 2000 and 2100"),
     ("quarter", "invalid"): _l("Choose a quarter from 1 to 4, or the whole year"),
 }

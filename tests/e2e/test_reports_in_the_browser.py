@@ -51,14 +51,17 @@ def test_a_manager_reads_the_dashboard_and_the_steering_report(
     assert "from=2026-03-01" in page.url  # a GET form: the view can be bookmarked
     kpis = page.locator('[data-testid="kpis"]').inner_text()
     assert "60.0 %" in kpis and "44.4 %" in kpis
-    for chart in ("compliance", "volume", "distribution"):
+    for chart in ("compliance", "volume", "distribution", "backlog"):
         assert page.locator(f'[data-testid="chart-{chart}"] svg[role="img"]').count() == 1
+    # The backlog chart's numbers follow it as a table: five age rows and the total.
+    assert page.locator('[data-testid="backlog-table"] tbody tr').count() == 6
+    assert page.locator('[data-testid="breaches-table"] tbody a').count() == 9
     assert page.locator('[data-testid="trend-table"] tbody tr').count() == 10  # weeks 9-18
     assert page.locator('[data-testid="regional-teams"] tbody tr').count() == 3
     page.locator("details.definition summary").first.click()
     assert page.locator("details.definition").first.get_attribute("open") is not None
     screenshot(page, shots_dir, "reports-dashboard")
-    for chart in ("volume", "distribution"):
+    for chart in ("volume", "distribution", "backlog"):
         page.locator(f'[data-testid="chart-{chart}"]').screenshot(
             path=str(shots_dir / f"reports-chart-{chart}.png")
         )

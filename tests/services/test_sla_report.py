@@ -65,7 +65,7 @@ def test_an_empty_period_lists_every_team_with_zeros(session: Session) -> None:
     assert result["total"] == data.ZERO
 
 
-def test_managers_and_admins_read_reports_advisers_do_not(session: Session, make_user) -> None:
+def test_managers_and_admins_read_reports_advisers_their_teams(session: Session, make_user) -> None:
     day = date(2026, 1, 1)
     manager = make_user("manager@example.fi", role="manager", authority="lahti", teams=())
     admin = make_user("admin@example.fi", role="admin", teams=())
@@ -75,8 +75,12 @@ def test_managers_and_admins_read_reports_advisers_do_not(session: Session, make
         "paijat-hame",
     }  # a manager reads both authorities: the steering group compares them
     sla_report(session, as_staff(admin), day, day)
+    # An adviser: their own teams' figures only (access.report_team_ids); none, no report.
+    own = sla_report(session, as_staff(adviser), day, day)
+    assert set(own.teams) == {team.slug for team in adviser.teams} != set()
+    loner = make_user("loner@example.fi", teams=())
     with pytest.raises(Forbidden):
-        sla_report(session, as_staff(adviser), day, day)
+        sla_report(session, as_staff(loner), day, day)
     with pytest.raises(Forbidden):
         sla_report(session, Actor.employer(Channel.API), day, day)
 

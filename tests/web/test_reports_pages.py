@@ -47,7 +47,7 @@ def test_the_dashboard_shows_the_figures_charts_and_tables(manager) -> None:
     assert "1 business day 4 h" in kpis  # the resolution median, 720 minutes
     assert kpis.count("<details") == 6
     assert "Cases received in the period." in kpis
-    assert page.count('<svg role="img"') == 3 and "<script" not in page
+    assert page.count('<svg role="img"') == 4 and "<script" not in page
     assert 'data-testid="trend-table"' in page and 'data-testid="distribution-table"' in page
     regional = re.search(r'data-testid="regional-teams">(.*?)</table>', page).group(1)
     assert (
@@ -87,14 +87,29 @@ def test_bad_parameters_show_the_form_with_422(manager, query, message) -> None:
         assert "There is a problem" in page and message in page
 
 
-def test_an_adviser_gets_403_and_visitors_sign_in(client, app_session, staff) -> None:
+def test_an_adviser_reads_their_teams_only_and_visitors_sign_in(client, app_session, staff) -> None:
     assert client.get("/reports").status_code == 302
     assert "/login" in client.get("/reports/steering").headers["Location"]
-    staff("adviser@example.fi")
+    data.build(app_session)
+    staff("adviser@example.fi", authority="lahti", teams=(data.LES,))
     login(client, "adviser@example.fi")
-    for path in ("/reports", "/reports/steering", "/reports/export.csv", "/reports/export.xlsx"):
+    response = client.get(f"/reports?{PERIOD}&lang=en")
+    assert response.status_code == 200
+    page = text(response)
+    kpis = re.search(r'data-testid="kpis">(.*?)</ul>', page).group(1)
+    assert 'Cases received</span><span class="kpi-value">1<' in kpis  # L only
+    assert 'data-testid="by-authority"' not in page and 'data-testid="transfers-table"' not in page
+    assert "report-downloads" not in page
+    team_select = re.search(r'name="team"(.*?)</select>', page).group(1)
+    assert re.findall(r'<option value="([^"]+)"', team_select) == [data.LES]
+    # Another team, by URL: the form again with 422.
+    assert client.get(f"/reports?{PERIOD}&team={data.PH}").status_code == 422
+    for path in ("/reports/steering", "/reports/export.csv", "/reports/export.xlsx"):
         assert client.get(path).status_code == 403, path
-    assert 'href="/reports"' not in client.get("/staff/").get_data(as_text=True)
+    assert 'href="/reports"' in client.get("/staff/").get_data(as_text=True)
+    staff("loner@example.fi", teams=())
+    login(client, "loner@example.fi")
+    assert client.get("/reports").status_code == 403
 
 
 def test_the_figures_csv_matches_the_service(manager, app_session) -> None:
@@ -160,3 +175,62 @@ def test_the_steering_report_shows_both_authorities(manager) -> None:
     assert "1.1.2026–31.12.2026" in text(whole_year)
     assert manager.get("/reports/steering?year=20x6").status_code == 422
     assert manager.get("/reports/steering?year=2026&quarter=5").status_code == 422
+
+
+def test_the_filters_narrow_the_page_and_stay_in_the_export_links(manager) -> None:
+    response = manager.get(f"/reports?{PERIOD}&municipality=398&lang=en")
+    assert response.status_code == 200
+    page = text(response)
+    kpis = re.search(r'data-testid="kpis">(.*?)</ul>', page).group(1)
+    # K and L (municipality 398 Lahti): received 2, FR 2/0 = 100.0 %, RES 1/1 = 50.0 %.
+    assert 'Cases received</span><span class="kpi-value">2<' in kpis
+    assert "100.0 %" in kpis and "50.0 %" in kpis
+    assert '<option value="398" selected>' in page
+    assert "municipality=398" in page.split("report-downloads")[1].split("</nav>")[0]
+    rows = manager.get(f"/reports/export.csv?{PERIOD}&need=change-security&rows=1")
+    lines = list(csv.DictReader(io.StringIO(rows.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [r["team"] for r in lines] == [data.RCS]  # K only (without the filter: K and L)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("team=nope", "Choose a team from the list"),
+        ("need=nope", "Choose a need from the list"),
+        ("municipality=999", "Choose a municipality from the list"),
+        ("language=de", "Choose Finnish, Swedish or English"),
+        ("adviser=x1", "Choose an adviser from the list"),
+        ("adviser=999999", "Choose an adviser from the list"),
+    ],
+)
+def test_unknown_filter_values_show_the_form_with_422(manager, query, message) -> None:
+    for path in ("/reports", "/reports/export.csv"):
+        response = manager.get(f"{path}?{PERIOD}&{query}&lang=en")
+        assert response.status_code == 422, path
+        page = text(response)
+        assert "There is a problem" in page and message in page
+
+
+def test_the_open_backlog_and_workload_tables(manager) -> None:
+    page = text(manager.get(f"/reports?{PERIOD}&lang=en"))
+    table = re.search(r'data-testid="backlog-table">(.*?)</table>', page).group(1)
+    # Open now (after 06-01): D E F G H I K, all received over 30 days ago; D, E paused.
+    over = re.search(r"over 30 days</th>(.*?)</tr>", table).group(1)
+    assert re.findall(r">(\d+)<", over) == ["0", "0", "5", "2", "7"]
+    assert 'data-testid="chart-backlog"' in page and page.count('<svg role="img"') == 4
+    assert "No open case is assigned to an adviser." in page
+
+
+def test_the_breaches_link_to_their_cases_and_the_transfers_table(manager, app_session) -> None:
+    page = text(manager.get(f"/reports?{PERIOD}&lang=en"))
+    table = re.search(r'data-testid="breaches-table">(.*?)</table>', page).group(1)
+    links = re.findall(r'<a href="/staff/cases/([^"]+)">', table)
+    # FR: B E F I; RES: B E F I K: nine breaches, K's resolution (due 17.4.2026 16:00) first.
+    assert len(links) == 9 and 'data-testid="breaches-more"' not in page
+    first = re.search(r"<tr>(.*?)</tr>", table.split("<tbody>")[1]).group(1)
+    assert "Regional change security team" in first and "17.4.2026 16:00" in first
+    assert "Resolution" in first
+    transfers = re.search(r'data-testid="transfers-table">(.*?)</table>', page).group(1)
+    assert re.findall(r">(\d+)<", transfers) == ["0", "0", "0", "0"]
+    fi = text(manager.get(f"/reports?{PERIOD}&lang=fi"))
+    assert "Siirrot viranomaisten välillä" in fi

@@ -21,6 +21,7 @@ from desk.domain.reports import PeriodError, period
 from desk.domain.sla import Target
 from desk.models import Authority, Case, CaseSlaTarget, Team, utcnow
 from desk.services.access import Actor, report_case_rows_condition
+from desk.services.reports.filters import ReportFilters, case_condition, validate
 
 # The figures' own conditions, so that a row and the count it is part of cannot disagree.
 from desk.services.reports.sla_report import breached_by, in_span, met_on_time
@@ -78,6 +79,8 @@ def case_rows(
     date_to: date,
     authority: str | None = None,
     now: datetime | None = None,
+    *,
+    filters: ReportFilters | None = None,
 ) -> Iterator[CaseRow]:
     """The rows the actor may read (access.report_case_rows_condition), oldest case first."""
     condition = report_case_rows_condition(actor)
@@ -87,6 +90,7 @@ def case_rows(
         raise FieldErrors({exc.field: exc.code}) from exc
     if authority is not None and session.get(Authority, authority) is None:
         raise FieldErrors({"authority": "invalid"})
+    validate(session, filters)
     now = now or utcnow()
 
     def state(target: Target) -> Any:
@@ -116,7 +120,7 @@ def case_rows(
             minutes(Target.RESOLUTION),
         )
         .join(Team, Team.id == Case.team_id)
-        .where(or_(in_span(Case.created_at, span), touched), condition)
+        .where(or_(in_span(Case.created_at, span), touched), condition, case_condition(filters))
         .order_by(Case.created_at, Case.id)
         .execution_options(yield_per=BATCH)
     )

@@ -23,7 +23,8 @@ from desk.domain.errors import FieldErrors
 from desk.domain.reports import PERCENTILES, Period, PeriodError, compliance, period, round1
 from desk.domain.sla import Target
 from desk.models import Authority, Case, CaseSlaTarget, Team, utcnow
-from desk.services.access import Actor, require_report_reader
+from desk.services.access import Actor, report_team_ids
+from desk.services.reports.filters import ReportFilters, case_condition, validate
 
 T = CaseSlaTarget
 TARGETS = (Target.FIRST_RESPONSE.value, Target.RESOLUTION.value)
@@ -146,12 +147,18 @@ class _Scope:
     span: Period
     team_ids: list[int]
     now: datetime
+    filters: ReportFilters | None = None
+
+    @property
+    def cases(self) -> ColumnElement[bool]:
+        """The cases in scope: of the report's teams and matching the filters."""
+        return and_(Case.team_id.in_(self.team_ids), case_condition(self.filters))
 
 
 def _received(session: Session, scope: _Scope) -> dict[int, int]:
     stmt = (
         select(Case.team_id, func.count())
-        .where(in_span(Case.created_at, scope.span), Case.team_id.in_(scope.team_ids))
+        .where(in_span(Case.created_at, scope.span), scope.cases)
         .group_by(Case.team_id)
     )
     return {team_id: count for team_id, count in session.execute(stmt)}
@@ -171,7 +178,7 @@ def _target_counts(session: Session, scope: _Scope) -> dict[tuple[int, str], tup
         )
         .join(Case, Case.id == T.case_id)
         # Only rows completed or due in the period can count (an index on each column).
-        .where(or_(completed, in_span(T.due_at, span)), Case.team_id.in_(scope.team_ids))
+        .where(or_(completed, in_span(T.due_at, span)), scope.cases)
         .group_by(Case.team_id, T.target)
     )
     return {
@@ -194,7 +201,7 @@ def _minutes(median: Any, p90: Any) -> Minutes:
 def _percentiles(session: Session, scope: _Scope) -> dict[str, dict[tuple[Any, str], Minutes]]:
     """Level -> (team id | authority slug | None, target) -> median and p90 of the elapsed
     minutes of targets met in the period."""
-    where = (in_span(T.met_at, scope.span), Case.team_id.in_(scope.team_ids))
+    where = (in_span(T.met_at, scope.span), scope.cases)
     joined = select().select_from(T).join(Case, Case.id == T.case_id)
     joined = joined.join(Team, Team.id == Case.team_id)
     found: dict[str, dict[tuple[Any, str], Minutes]] = {level: {} for level in _LEVELS}
@@ -307,13 +314,17 @@ def sla_report(
     date_to: date,
     authority: str | None = None,
     now: datetime | None = None,
+    *,
+    filters: ReportFilters | None = None,
 ) -> SlaReport:
     """The SLA report of a period (Helsinki dates, inclusive), optionally of one authority.
 
-    Forbidden unless the actor may read reports; FieldErrors for a bad period (from, to:
-    out_of_range, before_from) or an unknown authority (authority: invalid).
+    Forbidden unless the actor may read reports (an adviser: their own teams only, see
+    access.report_team_ids); FieldErrors for a bad period (from, to:
+    out_of_range, before_from), an unknown authority (authority: invalid) or filter value
+    (its field: invalid). With a team filter only that team is listed.
     """
-    require_report_reader(actor)
+    readable = report_team_ids(actor)  # Forbidden unless the actor may read some teams
     try:
         span = period(date_from, date_to)
     except PeriodError as exc:
@@ -323,10 +334,14 @@ def sla_report(
         if authority not in slugs:
             raise FieldErrors({"authority": "invalid"})
         slugs = [authority]
-    teams = list(
-        session.scalars(select(Team).where(Team.authority_slug.in_(slugs)).order_by(Team.slug))
-    )
-    scope = _Scope(span, [team.id for team in teams], now or utcnow())
+    validate(session, filters, readable)
+    team_query = select(Team).where(Team.authority_slug.in_(slugs)).order_by(Team.slug)
+    if readable is not None:
+        team_query = team_query.where(Team.id.in_(readable))
+    if filters is not None and filters.team is not None:
+        team_query = team_query.where(Team.slug == filters.team)
+    teams = list(session.scalars(team_query))
+    scope = _Scope(span, [team.id for team in teams], now or utcnow(), filters)
     received = _received(session, scope)
     counts = _target_counts(session, scope)
     per_team = {

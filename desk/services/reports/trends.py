@@ -18,7 +18,8 @@ from desk.domain.errors import FieldErrors
 from desk.domain.reports import Period, PeriodError, period
 from desk.domain.sla import Target
 from desk.models import Authority, Case, CaseSlaTarget, Team, utcnow
-from desk.services.access import Actor, require_report_reader
+from desk.services.access import Actor, report_team_ids
+from desk.services.reports.filters import ReportFilters, case_condition, validate
 from desk.services.reports.sla_report import sla_report
 
 # A chart of more weeks is unreadable, and each week is one report (a handful of queries).
@@ -74,9 +75,11 @@ def weekly_trend(
     date_to: date,
     authority: str | None = None,
     now: datetime | None = None,
+    *,
+    filters: ReportFilters | None = None,
 ) -> Trend:
     """Received, resolved and both compliances per ISO week of the period (at most MAX_WEEKS)."""
-    require_report_reader(actor)
+    report_team_ids(actor)  # Forbidden early (each week's report narrows the teams)
     _span(date_from, date_to)
     now = now or utcnow()
     starts: list[date] = []
@@ -88,7 +91,7 @@ def weekly_trend(
     weeks = []
     for start in starts[-MAX_WEEKS:]:
         first, last = max(start, date_from), min(start + timedelta(days=6), date_to)
-        report = sla_report(session, actor, first, last, authority, now)
+        report = sla_report(session, actor, first, last, authority, now, filters=filters)
         iso = start.isocalendar()
         weeks.append(
             Week(
@@ -111,16 +114,19 @@ def first_response_distribution(
     date_from: date,
     date_to: date,
     authority: str | None = None,
+    *,
+    filters: ReportFilters | None = None,
 ) -> list[Bucket]:
     """First responses given in the period, counted per bucket of business minutes (SQL).
 
     The same cases as the first-response median: targets met in the period, by the host
     authority of the case's team.
     """
-    require_report_reader(actor)
+    readable = report_team_ids(actor)
     span = _span(date_from, date_to)
     if authority is not None and session.get(Authority, authority) is None:
         raise FieldErrors({"authority": "invalid"})
+    validate(session, filters, readable)
     T = CaseSlaTarget
     bucket = case(
         *((T.elapsed_minutes < bound, index) for index, bound in enumerate(BUCKET_BOUNDS)),
@@ -134,11 +140,14 @@ def first_response_distribution(
         .where(
             T.target == Target.FIRST_RESPONSE.value,
             and_(T.met_at >= span.start, T.met_at < span.end),
+            case_condition(filters),
         )
         .group_by(bucket)
     )
     if authority is not None:
         stmt = stmt.where(Team.authority_slug == authority)
+    if readable is not None:
+        stmt = stmt.where(Case.team_id.in_(readable))
     counts = {int(index): int(count) for index, count in session.execute(stmt)}
     lows = (0, *BUCKET_BOUNDS)
     highs: tuple[int | None, ...] = (*BUCKET_BOUNDS, None)

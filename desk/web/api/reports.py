@@ -12,6 +12,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from desk.domain.errors import FieldErrors
+from desk.services import access
 from desk.services.errors import Forbidden
 from desk.services.reports.sla_report import sla_report
 from desk.web.api.auth import api_actor, require_scope
@@ -51,6 +52,8 @@ bp = Blueprint(
 def get_sla_report() -> dict[str, Any]:
     args = load_query(SlaReportQuerySchema)
     try:
+        # Managers and admins only: an adviser's team-narrowed figures are the dashboard's.
+        access.require_report_reader(api_actor())
         report = sla_report(
             db_session(), api_actor(), args["from"], args["to"], args.get("authority")
         )

@@ -47,5 +47,7 @@ def _guard(allowed: Callable[[Actor], bool]) -> Callable[[View], View]:
 
 staff_required = _guard(access.is_staff)
 admin_required = _guard(access.is_admin)
-# The report pages: managers and admins (advisers not yet; see access.can_read_reports).
+# The steering report and the exports: managers and admins (access.can_read_reports).
 reports_required = _guard(access.can_read_reports)
+# The dashboard alone: also advisers, narrowed to their own teams (access.report_team_ids).
+team_reports_required = _guard(access.can_read_team_reports)

@@ -103,3 +103,16 @@ def histogram_chart(label: str, buckets: Sequence[str], name: str, counts: Seque
     chart.y_labels = _count_labels(counts)
     chart.add(name, list(counts))
     return _inline(chart, label)
+
+
+def stacked_chart(
+    label: str, groups: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]
+) -> Markup:
+    """Counts per group, the series stacked in each bar."""
+    chart = pygal.StackedBar(**_OPTIONS, include_x_axis=True)
+    chart.x_labels = list(groups)
+    totals = [sum(values) for values in zip(*(v for _, v in series), strict=True)]
+    chart.y_labels = _count_labels(totals)
+    for name, values in series:
+        chart.add(name, list(values))
+    return _inline(chart, label)

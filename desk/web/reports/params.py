@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from desk.domain.business_calendar import HELSINKI
 from desk.domain.reports import FIRST_YEAR, LAST_YEAR
+from desk.services.reports.filters import ReportFilters
 
 
 def helsinki_today() -> date:
@@ -29,6 +30,11 @@ class Query:
     authority: str | None
     values: dict[str, str]
     errors: dict[str, str] = field(default_factory=dict)
+    filters: ReportFilters = field(default_factory=ReportFilters)
+
+
+# The filters' parameter names (the service checks that their values exist).
+FILTERS = ("team", "need", "municipality", "language", "adviser")
 
 
 def _date(raw: str, fallback: date, name: str, errors: dict[str, str]) -> date:
@@ -42,9 +48,10 @@ def _date(raw: str, fallback: date, name: str, errors: dict[str, str]) -> date:
 
 
 def dashboard_query(args: Mapping[str, str]) -> Query:
-    """from, to (YYYY-MM-DD; default: the current quarter so far) and authority (a slug)."""
+    """from, to (YYYY-MM-DD; default: the current quarter so far), authority (a slug) and the
+    filters: team (slug), need, municipality (codes), language (fi/sv/en), adviser (user id)."""
     today = helsinki_today()
-    values = {name: args.get(name, "").strip() for name in ("from", "to", "authority")}
+    values = {name: args.get(name, "").strip() for name in ("from", "to", "authority", *FILTERS)}
     errors: dict[str, str] = {}
     date_from = _date(values["from"], quarter_start(today), "from", errors)
     date_to = _date(values["to"], today, "to", errors)
@@ -52,7 +59,17 @@ def dashboard_query(args: Mapping[str, str]) -> Query:
         values["from"] or date_from.isoformat(),
         values["to"] or (date_to.isoformat()),
     )
-    return Query(date_from, date_to, values["authority"] or None, values, errors)
+    adviser = values["adviser"]
+    if adviser and not adviser.isdigit():
+        errors["adviser"] = "invalid"
+    filters = ReportFilters(
+        team=values["team"] or None,
+        need=values["need"] or None,
+        municipality=values["municipality"] or None,
+        language=values["language"] or None,
+        adviser=int(adviser) if adviser.isdigit() else None,
+    )
+    return Query(date_from, date_to, values["authority"] or None, values, errors, filters)
 
 
 @dataclass

@@ -22,17 +22,24 @@ from flask_login import current_user
 from desk.domain.errors import FieldErrors
 from desk.services import access
 from desk.services.reports import reference
+from desk.services.reports.backlog import AGE_KEYS, STATES, open_backlog, workload
+from desk.services.reports.breaches import authority_transfers, breach_list
 from desk.services.reports.case_rows import COLUMNS as CASE_COLUMNS
 from desk.services.reports.case_rows import case_rows
+from desk.services.reports.filters import filter_choices
 from desk.services.reports.sla_report import SlaReport, sla_report
 from desk.services.reports.trends import BUCKET_BOUNDS, first_response_distribution, weekly_trend
-from desk.web.auth.roles import current_actor, reports_required
+from desk.web.auth.roles import current_actor, reports_required, team_reports_required
 from desk.web.extensions import db_session
 from desk.web.i18n import business_time
 from desk.web.messages import (
+    BACKLOG_AGE_LABELS,
+    BACKLOG_STATE_LABELS,
+    LANGUAGE_LABELS,
     REPORT_DEFINITIONS,
     REPORT_FIELD_LABELS,
     REPORT_MEASURE_LABELS,
+    SLA_TARGET_LABELS,
     error_messages,
 )
 from desk.web.reports import charts, exports
@@ -47,7 +54,7 @@ def _navigation() -> dict[str, Any]:
     allowed = (
         has_request_context()
         and current_user.is_authenticated
-        and access.can_read_reports(current_actor())
+        and access.can_read_team_reports(current_actor())
     )
     return {"may_read_reports": allowed}
 
@@ -56,6 +63,19 @@ def _navigation() -> dict[str, Any]:
 def report_time(minutes: float | None) -> str:
     """Business minutes as the desk words durations (days of 8 h, hours, minutes); – if none."""
     return business_time(timedelta(minutes=minutes)) if minutes is not None else "–"
+
+
+@bp.app_template_filter("report_late")
+def report_late(late: timedelta) -> str:
+    """How late in calendar time: days, hours and minutes (whole minutes)."""
+    minutes = int(late.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return str(
+            _("%(days)s d %(hours)s h %(minutes)s min", days=days, hours=hours, minutes=minutes)
+        )
+    return str(_("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes))
 
 
 @bp.app_template_filter("report_date")
@@ -110,10 +130,19 @@ def _bucket_labels() -> list[str]:
 
 
 def _render_dashboard(query: Query, status: int = 200, **found: Any) -> tuple[str, int]:
+    actor = current_actor()
     return (
         render_template(
             "reports/dashboard.html",
             query=query,
+            choices=filter_choices(db_session(), _language(), access.report_team_ids(actor)),
+            full_reader=access.can_read_reports(actor),
+            language_labels=LANGUAGE_LABELS,
+            target_labels=SLA_TARGET_LABELS,
+            state_labels=BACKLOG_STATE_LABELS,
+            age_labels=BACKLOG_AGE_LABELS,
+            age_keys=AGE_KEYS,
+            states=STATES,
             errors=error_messages(query.errors, "reports"),
             export_args={k: v for k, v in query.values.items() if v},
             **_context(),
@@ -124,17 +153,27 @@ def _render_dashboard(query: Query, status: int = 200, **found: Any) -> tuple[st
 
 
 @bp.get("/reports")
-@reports_required
+@team_reports_required
 def dashboard() -> tuple[str, int]:
     query = dashboard_query(request.args)
     if query.errors:
         return _render_dashboard(query, 422)
     session, actor = db_session(), current_actor()
     args = (query.date_from, query.date_to, query.authority)
+    filters = query.filters
     try:
-        report = sla_report(session, actor, *args)
-        trend = weekly_trend(session, actor, *args)
-        buckets = first_response_distribution(session, actor, *args)
+        report = sla_report(session, actor, *args, filters=filters)
+        trend = weekly_trend(session, actor, *args, filters=filters)
+        buckets = first_response_distribution(session, actor, *args, filters=filters)
+        backlog = open_backlog(session, actor, query.authority, filters=filters)
+        loads = workload(session, actor, query.authority, filters=filters)
+        breaches = breach_list(session, actor, *args, filters=filters)
+        # The authorities compared: for report readers only (an adviser sees their teams).
+        transfers = (
+            authority_transfers(session, actor, query.date_from, query.date_to, filters=filters)
+            if access.can_read_reports(actor)
+            else None
+        )
     except FieldErrors as exc:
         query.errors.update(exc.errors)
         return _render_dashboard(query, 422)
@@ -165,6 +204,17 @@ def dashboard() -> tuple[str, int]:
             _("First responses"),
             [b.count for b in buckets],
         ),
+        "backlog": charts.stacked_chart(
+            _("Open cases by age and service level state"),
+            [str(BACKLOG_AGE_LABELS[age]) for age in AGE_KEYS],
+            [
+                (
+                    str(BACKLOG_STATE_LABELS[state]),
+                    [backlog.counts[(age, state)] for age in AGE_KEYS],
+                )
+                for state in STATES
+            ],
+        ),
     }
     return _render_dashboard(
         query,
@@ -173,6 +223,10 @@ def dashboard() -> tuple[str, int]:
         week_labels=week_labels,
         buckets=list(zip(bucket_labels, buckets, strict=True)),
         charts=chart_svgs,
+        backlog=backlog,
+        workload=loads,
+        breaches=breaches,
+        transfers=transfers,
     )
 
 
@@ -219,7 +273,12 @@ def _download(body: Any, mimetype: str, filename: str) -> Response:
 def _rows(query: Query) -> Iterator[tuple[Any, ...]]:
     """The case rows, with the first one fetched now so that a bad query fails before streaming."""
     found = case_rows(
-        db_session(), current_actor(), query.date_from, query.date_to, query.authority
+        db_session(),
+        current_actor(),
+        query.date_from,
+        query.date_to,
+        query.authority,
+        filters=query.filters,
     )
     first = list(islice(found, 1))
     return exports.case_values(chain(first, found))
@@ -227,7 +286,12 @@ def _rows(query: Query) -> Iterator[tuple[Any, ...]]:
 
 def _figures(query: Query) -> list[tuple[Any, ...]]:
     report = sla_report(
-        db_session(), current_actor(), query.date_from, query.date_to, query.authority
+        db_session(),
+        current_actor(),
+        query.date_from,
+        query.date_to,
+        query.authority,
+        filters=query.filters,
     )
     return exports.figure_rows(report, _names(_language())["names"], _("All"))
 
