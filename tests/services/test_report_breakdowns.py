@@ -14,7 +14,12 @@ from desk.models import Case, CaseEvent, CaseSlaTarget, Need
 from desk.services.access import Actor, Channel
 from desk.services.errors import Forbidden
 from desk.services.reports.backlog import open_backlog, workload
-from desk.services.reports.breaches import Transfers, authority_transfers, breach_list
+from desk.services.reports.breaches import (
+    Transfers,
+    authority_transfers,
+    breach_list,
+    breaches_by_need,
+)
 from desk.services.reports.case_rows import case_rows
 from desk.services.reports.filters import ReportFilters, filter_choices
 from desk.services.reports.sla_report import sla_report
@@ -231,6 +236,21 @@ def test_the_breaches_newest_due_first_with_how_late(built: Session) -> None:
         built, CLI, *data.PERIOD, now=data.NOW, filters=ReportFilters(team=data.RCS)
     )
     assert len(regional.rows) == 1
+
+
+def test_the_breaches_by_need_most_first_where_and_since_when(built: Session) -> None:
+    found = breaches_by_need(built, CLI, *data.PERIOD, now=data.NOW)
+    # Every case but K asks for job-ad help: FR B E F I and RES B E F I, all in PH. K (change
+    # security, RCS) breached only its resolution.
+    assert [(n.need, n.first_response, n.resolution, n.top_team) for n in found] == [
+        ("job-ad", 4, 4, data.PH),
+        ("change-security", 0, 1, data.RCS),
+    ]
+    listed = breach_list(built, CLI, *data.PERIOD, now=data.NOW).rows
+    assert found[0].earliest_due == min(r.due_at for r in listed if r.team == data.PH)
+    assert found[1].earliest_due == data.hki(2026, 4, 17, 16)
+    assert breaches_by_need(built, CLI, *data.PERIOD, "lahti", now=data.NOW) == []
+    assert sum(n.total for n in found) == len(listed)
 
 
 def test_the_breaches_are_cut_at_fifty(built: Session, monkeypatch) -> None:

@@ -54,6 +54,10 @@ def test_the_dashboard_shows_the_figures_charts_and_tables(manager) -> None:
         "Regional change security team" in regional and "Lahti" not in page.split("by-team")[0][-1:]
     )
     assert 'href="/reports"' in page  # the navigation link
+    # Which need breaches most, where and since when: job-ad (8, in PH) before change security.
+    by_need = re.search(r'data-testid="breaches-by-need">(.*?)</table>', page).group(1)
+    assert by_need.index("Job ad") < by_need.index("Lay-offs and change security")
+    assert '<td class="num">8</td>' in by_need
 
 
 def test_the_dashboard_speaks_finnish_and_swedish(manager) -> None:

@@ -98,6 +98,75 @@ def breach_list(
 
 
 @dataclass(frozen=True)
+class NeedBreaches:
+    """One need's breaches in the period: how many, where most, and since when."""
+
+    need: str
+    first_response: int
+    resolution: int
+    top_team: str  # the team with the most of this need's breaches
+    earliest_due: datetime  # the oldest due instant among them
+
+    @property
+    def total(self) -> int:
+        """Breached targets of both kinds."""
+        return self.first_response + self.resolution
+
+
+def breaches_by_need(
+    session: Session,
+    actor: Actor,
+    date_from: date,
+    date_to: date,
+    authority: str | None = None,
+    now: datetime | None = None,
+    *,
+    filters: ReportFilters | None = None,
+) -> list[NeedBreaches]:
+    """The period's breaches per need, most first: counted in SQL by need, team and target
+    (a few dozen groups at most), then folded per need."""
+    readable = report_team_ids(actor)
+    span, team_ids = _check(session, date_from, date_to, authority)
+    validate(session, filters, readable)
+    where = [breached_by(span, now or utcnow()), case_condition(filters)]
+    if team_ids is not None:
+        where.append(Case.team_id.in_(team_ids))
+    if readable is not None:
+        where.append(Case.team_id.in_(readable))
+    stmt = (
+        select(Case.need_code, Team.slug, T.target, func.count(), func.min(T.due_at))
+        .select_from(T)
+        .join(Case, Case.id == T.case_id)
+        .join(Team, Team.id == Case.team_id)
+        .where(*where)
+        .group_by(Case.need_code, Team.slug, T.target)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    per_team: dict[str, dict[str, int]] = {}
+    earliest: dict[str, datetime] = {}
+    for need, team, target, count, first_due in session.execute(stmt):
+        counts.setdefault(need, {}).setdefault(target, 0)
+        counts[need][target] += int(count)
+        teams = per_team.setdefault(need, {})
+        teams[team] = teams.get(team, 0) + int(count)
+        # A breach always has a due instant (breached_by compares it).
+        if first_due is not None and (need not in earliest or first_due < earliest[need]):
+            earliest[need] = first_due
+    found = [
+        NeedBreaches(
+            need,
+            counts[need].get("first_response", 0),
+            counts[need].get("resolution", 0),
+            max(sorted(per_team[need]), key=lambda slug: per_team[need][slug]),
+            earliest[need],
+        )
+        for need in counts
+        if need in earliest
+    ]
+    return sorted(found, key=lambda row: (-row.total, row.need))
+
+
+@dataclass(frozen=True)
 class Transfers:
     """Cases transferred into and out of one authority in the period."""
 

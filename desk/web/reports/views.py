@@ -23,7 +23,7 @@ from desk.domain.errors import FieldErrors
 from desk.services import access
 from desk.services.reports import reference
 from desk.services.reports.backlog import AGE_KEYS, STATES, open_backlog, workload
-from desk.services.reports.breaches import authority_transfers, breach_list
+from desk.services.reports.breaches import authority_transfers, breach_list, breaches_by_need
 from desk.services.reports.case_rows import COLUMNS as CASE_COLUMNS
 from desk.services.reports.case_rows import case_rows
 from desk.services.reports.filters import filter_choices
@@ -168,6 +168,7 @@ def dashboard() -> tuple[str, int]:
         backlog = open_backlog(session, actor, query.authority, filters=filters)
         loads = workload(session, actor, query.authority, filters=filters)
         breaches = breach_list(session, actor, *args, filters=filters)
+        by_need = breaches_by_need(session, actor, *args, filters=filters)
         # The authorities compared: for report readers only (an adviser sees their teams).
         transfers = (
             authority_transfers(session, actor, query.date_from, query.date_to, filters=filters)
@@ -226,6 +227,7 @@ def dashboard() -> tuple[str, int]:
         backlog=backlog,
         workload=loads,
         breaches=breaches,
+        breaches_by_need=by_need,
         transfers=transfers,
     )
 
