@@ -138,7 +138,29 @@ def test_the_xlsx_has_numbers_and_the_managers_case_rows(manager, app_session) -
     assert response.status_code == 200
     assert "sla-report_2026-03-01_2026-04-30_cases.xlsx" in response.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.data))
-    figures, cases = book.worksheets
+    # The figures first, one sheet per table of the dashboard, the case rows last.
+    assert book.sheetnames == [
+        "Figures",
+        "Weekly trend",
+        "Time to first response",
+        "Open backlog",
+        "Breaches by need",
+        "Breaches in the period",
+        "Workload per adviser",
+        "Transfers between the authorities"[:31],
+        "Cases",
+    ]
+    figures, cases = book.worksheets[0], book.worksheets[-1]
+    by_need = list(book["Breaches by need"].iter_rows(values_only=True))
+    assert by_need[0] == (
+        "need",
+        "breached",
+        "first_response",
+        "resolution",
+        "top_team",
+        "oldest_due",
+    )
+    assert by_need[1][:5] == ("job-ad", 8, 4, 4, data.PH)
     header = [c.value for c in next(figures.iter_rows(max_row=1))]
     total = dict(
         zip(header, [c.value for c in next(figures.iter_rows(min_row=2, max_row=2))], strict=False)
@@ -152,6 +174,24 @@ def test_the_xlsx_has_numbers_and_the_managers_case_rows(manager, app_session) -
     # A Lahti manager: Lahti employer services (L) and the regional case of a Lahti employer (K).
     assert sorted(r[1] for r in case_rows[1:]) == [data.LES, data.RCS]
     assert "email" not in case_rows[0] and "teija@example.fi" not in str(case_rows)
+
+
+def test_each_table_of_the_dashboard_as_csv(manager) -> None:
+    response = manager.get(f"/reports/export.csv?{PERIOD}&table=breaches_by_need")
+    assert response.status_code == 200
+    lines = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert lines[0] == [
+        "need",
+        "breached",
+        "first_response",
+        "resolution",
+        "top_team",
+        "oldest_due",
+    ]
+    assert lines[1][:5] == ["job-ad", "8", "4", "4", data.PH]
+    weeks = manager.get(f"/reports/export.csv?{PERIOD}&table=trend").get_data(as_text=True)
+    assert weeks.splitlines()[0].lstrip("\ufeff").startswith("year,week,from,to,received")
+    assert manager.get(f"/reports/export.csv?{PERIOD}&table=nothing").status_code == 404
 
 
 def test_the_case_rows_csv_for_an_admin_has_every_case(client, app_session, staff) -> None:

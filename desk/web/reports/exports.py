@@ -9,13 +9,18 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
 
+from desk.domain.business_calendar import HELSINKI
+from desk.services.reports.backlog import AGE_KEYS, STATES, Backlog, Workload
+from desk.services.reports.breaches import Breaches, NeedBreaches, Transfers
 from desk.services.reports.case_rows import COLUMNS as CASE_COLUMNS
 from desk.services.reports.case_rows import CaseRow
 from desk.services.reports.sla_report import Figures, SlaReport
+from desk.services.reports.trends import Bucket, Trend
 
 FIGURE_COLUMNS = (
     "level",
@@ -79,19 +84,107 @@ def case_values(rows: Iterable[CaseRow]) -> Iterator[tuple[Any, ...]]:
     return (row.values() for row in rows)
 
 
-def workbook(
+# --- the dashboard's other tables, each as its own sheet (or CSV with ?table=) -----------
+
+Table = tuple[tuple[str, ...], list[tuple[Any, ...]]]
+
+
+def trend_table(trend: Trend) -> Table:
+    """The weekly trend: ISO week, its dates, received, resolved, both compliances."""
+    columns = (
+        "year",
+        "week",
+        "from",
+        "to",
+        "received",
+        "resolved",
+        "first_response_compliance",
+        "resolution_compliance",
+    )
+    return columns, [
+        (
+            w.year,
+            w.week,
+            w.date_from,
+            w.date_to,
+            w.received,
+            w.resolved,
+            w.first_response_compliance,
+            w.resolution_compliance,
+        )
+        for w in trend.weeks
+    ]
+
+
+def distribution_table(buckets: Iterable[Bucket]) -> Table:
+    """First responses per bucket of business minutes (high is exclusive; empty: no bound)."""
+    return ("low_minutes", "high_minutes", "first_responses"), [
+        (b.low, b.high, b.count) for b in buckets
+    ]
+
+
+def backlog_table(backlog: Backlog) -> Table:
+    """Open cases by age bucket and SLA state."""
+    return ("age", *STATES), [(age, *backlog.row(age)) for age in AGE_KEYS]
+
+
+def breaches_by_need_table(found: Iterable[NeedBreaches]) -> Table:
+    """Breaches per need: counts, the team with the most, the oldest due instant."""
+    columns = ("need", "breached", "first_response", "resolution", "top_team", "oldest_due")
+    return columns, [
+        (n.need, n.total, n.first_response, n.resolution, n.top_team, _naive(n.earliest_due))
+        for n in found
+    ]
+
+
+def breaches_table(breaches: Breaches) -> Table:
+    """The listed breaches (at most MAX_BREACHES; the case rows export has them all)."""
+    columns = ("reference", "team", "need", "target", "due", "late_minutes")
+    return columns, [
+        (
+            b.reference,
+            b.team,
+            b.need,
+            b.target,
+            _naive(b.due_at),
+            round(b.late.total_seconds() / 60, 1),
+        )
+        for b in breaches.rows
+    ]
+
+
+def transfers_table(transfers: dict[str, Transfers] | None) -> Table:
+    """Transfers into and out of each authority."""
+    return ("authority", "transferred_in", "transferred_out"), [
+        (slug, t.into, t.out) for slug, t in (transfers or {}).items()
+    ]
+
+
+def workload_table(loads: Iterable[Workload]) -> Table:
+    """Open cases per adviser, and how many of them are breached."""
+    return ("adviser", "open", "breached"), [(w.name, w.open, w.breached) for w in loads]
+
+
+def _naive(instant: datetime) -> datetime:
+    """Helsinki wall-clock time: spreadsheets cannot hold a time zone."""
+    return instant.astimezone(HELSINKI).replace(tzinfo=None)
+
+
+def tables_workbook(
     figures: list[tuple[Any, ...]],
+    tables: list[tuple[str, Table]],
     cases: Iterable[tuple[Any, ...]] | None,
     titles: tuple[str, str],
 ) -> bytes:
-    """An XLSX file: the figures sheet and, when given, the cases sheet (header rows first)."""
-    book = Workbook(write_only=True)  # rows go to a temporary file, not all kept in memory
-    sheet = book.create_sheet(titles[0])
-    sheet.append(list(FIGURE_COLUMNS))
-    for row in figures:
-        sheet.append(list(row))
+    """An XLSX file: the figures, one sheet per table of the dashboard, then the cases."""
+    book = Workbook(write_only=True)
+    for title, (columns, rows) in [(titles[0], (FIGURE_COLUMNS, figures)), *tables]:
+        sheet = book.create_sheet(title[:31])  # Excel's limit for a sheet name
+        sheet.append(list(columns))
+        for row in rows:
+            sheet.append(list(row))
     if cases is not None:
-        sheet = book.create_sheet(titles[1])
+        sheet = book.create_sheet(titles[1][:31])
         sheet.append(list(CASE_COLUMNS))
         for values in cases:
             sheet.append(list(values))

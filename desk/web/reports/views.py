@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import chain, islice, pairwise
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
+    abort,
     has_request_context,
     render_template,
     request,
@@ -17,18 +19,39 @@ from flask import (
 )
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from desk.domain.errors import FieldErrors
 from desk.services import access
 from desk.services.reports import reference
-from desk.services.reports.backlog import AGE_KEYS, STATES, open_backlog, workload
-from desk.services.reports.breaches import authority_transfers, breach_list, breaches_by_need
+from desk.services.reports.backlog import (
+    AGE_KEYS,
+    STATES,
+    Backlog,
+    Workload,
+    open_backlog,
+    workload,
+)
+from desk.services.reports.breaches import (
+    Breaches,
+    NeedBreaches,
+    Transfers,
+    authority_transfers,
+    breach_list,
+    breaches_by_need,
+)
 from desk.services.reports.case_rows import COLUMNS as CASE_COLUMNS
 from desk.services.reports.case_rows import case_rows
 from desk.services.reports.filters import filter_choices
 from desk.services.reports.sla_report import SlaReport, sla_report
-from desk.services.reports.trends import BUCKET_BOUNDS, first_response_distribution, weekly_trend
+from desk.services.reports.trends import (
+    BUCKET_BOUNDS,
+    Bucket,
+    Trend,
+    first_response_distribution,
+    weekly_trend,
+)
 from desk.web.auth.roles import current_actor, reports_required, team_reports_required
 from desk.web.extensions import db_session
 from desk.web.i18n import business_time
@@ -152,32 +175,53 @@ def _render_dashboard(query: Query, status: int = 200, **found: Any) -> tuple[st
     )
 
 
+@dataclass(frozen=True)
+class _Dashboard:
+    """Everything the dashboard shows (and its exports write), from the report services."""
+
+    report: SlaReport
+    trend: Trend
+    buckets: list[Bucket]
+    backlog: Backlog
+    workload: list[Workload]
+    breaches: Breaches
+    breaches_by_need: list[NeedBreaches]
+    transfers: dict[str, Transfers] | None  # report readers only: it compares the authorities
+
+
+def _gather(query: Query) -> _Dashboard:
+    """Ask every report service for the query's scope; FieldErrors for a bad query."""
+    session, actor = db_session(), current_actor()
+    args = (query.date_from, query.date_to, query.authority)
+    filters = query.filters
+    return _Dashboard(
+        report=sla_report(session, actor, *args, filters=filters),
+        trend=weekly_trend(session, actor, *args, filters=filters),
+        buckets=list(first_response_distribution(session, actor, *args, filters=filters)),
+        backlog=open_backlog(session, actor, query.authority, filters=filters),
+        workload=list(workload(session, actor, query.authority, filters=filters)),
+        breaches=breach_list(session, actor, *args, filters=filters),
+        breaches_by_need=breaches_by_need(session, actor, *args, filters=filters),
+        transfers=(
+            authority_transfers(session, actor, query.date_from, query.date_to, filters=filters)
+            if access.can_read_reports(actor)
+            else None
+        ),
+    )
+
+
 @bp.get("/reports")
 @team_reports_required
 def dashboard() -> tuple[str, int]:
     query = dashboard_query(request.args)
     if query.errors:
         return _render_dashboard(query, 422)
-    session, actor = db_session(), current_actor()
-    args = (query.date_from, query.date_to, query.authority)
-    filters = query.filters
     try:
-        report = sla_report(session, actor, *args, filters=filters)
-        trend = weekly_trend(session, actor, *args, filters=filters)
-        buckets = first_response_distribution(session, actor, *args, filters=filters)
-        backlog = open_backlog(session, actor, query.authority, filters=filters)
-        loads = workload(session, actor, query.authority, filters=filters)
-        breaches = breach_list(session, actor, *args, filters=filters)
-        by_need = breaches_by_need(session, actor, *args, filters=filters)
-        # The authorities compared: for report readers only (an adviser sees their teams).
-        transfers = (
-            authority_transfers(session, actor, query.date_from, query.date_to, filters=filters)
-            if access.can_read_reports(actor)
-            else None
-        )
+        found = _gather(query)
     except FieldErrors as exc:
         query.errors.update(exc.errors)
         return _render_dashboard(query, 422)
+    report, trend, buckets, backlog = found.report, found.trend, found.buckets, found.backlog
     week_labels = [_("wk %(week)s", week=w.week) for w in trend.weeks]
     bucket_labels = _bucket_labels()
     fr, res = REPORT_MEASURE_LABELS["first_response"], REPORT_MEASURE_LABELS["resolution"]
@@ -225,10 +269,11 @@ def dashboard() -> tuple[str, int]:
         buckets=list(zip(bucket_labels, buckets, strict=True)),
         charts=chart_svgs,
         backlog=backlog,
-        workload=loads,
-        breaches=breaches,
-        breaches_by_need=by_need,
-        transfers=transfers,
+        workload=found.workload,
+        breaches=found.breaches,
+        breaches_by_need=found.breaches_by_need,
+        transfers=found.transfers,
+        table_titles=_TABLE_TITLES,
     )
 
 
@@ -286,6 +331,32 @@ def _rows(query: Query) -> Iterator[tuple[Any, ...]]:
     return exports.case_values(chain(first, found))
 
 
+# The dashboard's other tables, by the code of ?table= (and their sheet names).
+_TABLE_TITLES = {
+    "trend": _l("Weekly trend"),
+    "distribution": _l("Time to first response"),
+    "backlog": _l("Open backlog"),
+    "breaches_by_need": _l("Breaches by need"),
+    "breaches": _l("Breaches in the period"),
+    "transfers": _l("Transfers between the authorities"),
+    "workload": _l("Workload per adviser"),
+}
+
+
+def _tables(found: _Dashboard) -> list[tuple[str, exports.Table]]:
+    tables = [
+        ("trend", exports.trend_table(found.trend)),
+        ("distribution", exports.distribution_table(found.buckets)),
+        ("backlog", exports.backlog_table(found.backlog)),
+        ("breaches_by_need", exports.breaches_by_need_table(found.breaches_by_need)),
+        ("breaches", exports.breaches_table(found.breaches)),
+        ("workload", exports.workload_table(found.workload)),
+    ]
+    if found.transfers is not None:
+        tables.append(("transfers", exports.transfers_table(found.transfers)))
+    return tables
+
+
 def _figures(query: Query) -> list[tuple[Any, ...]]:
     report = sla_report(
         db_session(),
@@ -305,9 +376,15 @@ def export_csv() -> Response | tuple[str, int]:
     rows = request.args.get("rows") == "1"
     if query.errors:
         return _render_dashboard(query, 422)
+    table = request.args.get("table", "")
+    if table and table not in _TABLE_TITLES:
+        abort(404)
     try:
         if rows:
             lines = exports.csv_lines(CASE_COLUMNS, _rows(query))
+        elif table:
+            columns, values = dict(_tables(_gather(query)))[table]
+            lines = exports.csv_lines(columns, values)
         else:
             lines = exports.csv_lines(exports.FIGURE_COLUMNS, _figures(query))
     except FieldErrors as exc:
@@ -327,11 +404,12 @@ def export_xlsx() -> Response | tuple[str, int]:
         return _render_dashboard(query, 422)
     try:
         figures = _figures(query)
+        tables = [(str(_TABLE_TITLES[code]), table) for code, table in _tables(_gather(query))]
         cases = _rows(query) if rows else None
     except FieldErrors as exc:
         query.errors.update(exc.errors)
         return _render_dashboard(query, 422)
-    body = exports.workbook(figures, cases, (_("Figures"), _("Cases")))
+    body = exports.tables_workbook(figures, tables, cases, (_("Figures"), _("Cases")))
     return _download(
         body,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
