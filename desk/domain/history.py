@@ -39,7 +39,7 @@ from desk.domain.intake import (
     RawSubmission,
     validate_submission,
 )
-from desk.domain.sla import Clock, Policy, Target, clocks_run, resolution_met
+from desk.domain.sla import Clock, Policy, Target, clocks_run, resolution_met, store_clock
 
 MAX_EXTERNAL_ID = 64
 MINUTE = timedelta(minutes=1)
@@ -206,20 +206,8 @@ class TargetRecord:
         )
 
     def store(self, clock: Clock, calendar: BusinessCalendar, now: datetime) -> None:
-        """Keep the clock as the live desk does (desk.services.sla._store, column for column)."""
-        was_running = self.running_since is not None and self.met_at is None
-        self.elapsed_minutes = clock.elapsed / MINUTE
-        self.running_since = clock.running_since
-        self.met_at = clock.met_at
-        if clock.running:
-            self.paused_at = None
-            if clock.elapsed < clock.target:
-                # An overdue clock that starts again keeps the due time it missed.
-                self.due_at = clock.due_at(calendar)
-        elif clock.met_at is not None:
-            self.paused_at = None
-        elif was_running:
-            self.paused_at = now
+        """Keep the clock exactly as the live desk does (the one store_clock)."""
+        store_clock(self, clock, calendar, now)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from desk.domain.business_calendar import BusinessCalendar
 
@@ -309,3 +310,33 @@ def describe_minutes(minutes: int, language: str) -> str:
     else:
         n, forms = minutes, _MINUTES.get(language, _MINUTES["fi"])
     return (forms[0] if n == 1 else forms[1]).format(n=n)
+
+
+class StoredClock(Protocol):
+    """Where a target's clock is kept: the case_sla_targets columns (a row, or a record
+    the history import writes in bulk)."""
+
+    elapsed_minutes: float
+    running_since: datetime | None
+    met_at: datetime | None
+    paused_at: datetime | None
+    due_at: datetime | None
+
+
+def store_clock(
+    stored: StoredClock, clock: Clock, calendar: BusinessCalendar, now: datetime
+) -> None:
+    """Keep a clock in its columns: elapsed, running since, met, paused since and due."""
+    was_running = stored.running_since is not None and stored.met_at is None
+    stored.elapsed_minutes = clock.elapsed / timedelta(minutes=1)
+    stored.running_since = clock.running_since
+    stored.met_at = clock.met_at
+    if clock.running:
+        stored.paused_at = None
+        if clock.elapsed < clock.target:
+            # An overdue clock that starts again keeps the due time it missed.
+            stored.due_at = clock.due_at(calendar)
+    elif clock.met_at is not None:
+        stored.paused_at = None
+    elif was_running:
+        stored.paused_at = now

@@ -38,6 +38,7 @@ from desk.domain.sla import (
     due_events,
     next_check,
     resolution_met,
+    store_clock,
 )
 from desk.models import Case, CaseEvent, CaseSlaTarget, SlaEvent, Team, User, team_members, utcnow
 from desk.services import outbox
@@ -81,19 +82,7 @@ def _flags(row: CaseSlaTarget) -> Flags:
 
 
 def _store(row: CaseSlaTarget, clock: Clock, calendar: BusinessCalendar, now: datetime) -> None:
-    was_running = row.running_since is not None and row.met_at is None
-    row.elapsed_minutes = clock.elapsed / MINUTE
-    row.running_since = clock.running_since
-    row.met_at = clock.met_at
-    if clock.running:
-        row.paused_at = None
-        if clock.elapsed < clock.target:
-            # An overdue clock that starts again keeps the due time it missed.
-            row.due_at = clock.due_at(calendar)
-    elif clock.met_at is not None:
-        row.paused_at = None
-    elif was_running:
-        row.paused_at = now
+    store_clock(row, clock, calendar, now)
 
 
 def _reschedule(case: Case, rows: Iterable[CaseSlaTarget], calendar: BusinessCalendar) -> None:
