@@ -42,7 +42,6 @@ from desk.domain.intake import (
 from desk.domain.sla import Clock, Policy, Target, clocks_run, resolution_met, store_clock
 
 MAX_EXTERNAL_ID = 64
-MINUTE = timedelta(minutes=1)
 TARGETS = (Target.FIRST_RESPONSE, Target.RESOLUTION)
 # The form's text fields as the line names them (the line's municipality goes to the router
 # as typed: a code, a Finnish or Swedish name, or anything else for "outside the ten").
