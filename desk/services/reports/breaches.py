@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desk.domain.errors import FieldErrors
-from desk.domain.reports import Period, PeriodError, period
+from desk.domain.reports import Period
 from desk.models import Authority, Case, CaseEvent, CaseSlaTarget, Team, utcnow
 from desk.services.access import Actor, report_team_ids, require_report_reader
-from desk.services.reports.filters import ReportFilters, case_condition, validate
+from desk.services.reports.filters import ReportFilters, case_condition, checked_period, validate
 from desk.services.reports.sla_report import breached_by, in_span
 
 T = CaseSlaTarget
@@ -48,10 +48,7 @@ class Breaches:
 def _check(
     session: Session, date_from: date, date_to: date, authority: str | None
 ) -> tuple[Period, list[int] | None]:
-    try:
-        span = period(date_from, date_to)
-    except PeriodError as exc:
-        raise FieldErrors({exc.field: exc.code}) from exc
+    span = checked_period(date_from, date_to)
     if authority is None:
         return span, None
     if session.get(Authority, authority) is None:

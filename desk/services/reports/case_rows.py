@@ -17,11 +17,10 @@ from sqlalchemy.orm import Session
 
 from desk.domain.business_calendar import HELSINKI
 from desk.domain.errors import FieldErrors
-from desk.domain.reports import PeriodError, period
 from desk.domain.sla import Target
 from desk.models import Authority, Case, CaseSlaTarget, Team, utcnow
 from desk.services.access import Actor, report_case_rows_condition
-from desk.services.reports.filters import ReportFilters, case_condition, validate
+from desk.services.reports.filters import ReportFilters, case_condition, checked_period, validate
 
 # The figures' own conditions, so that a row and the count it is part of cannot disagree.
 from desk.services.reports.sla_report import breached_by, in_span, met_on_time
@@ -84,10 +83,7 @@ def case_rows(
 ) -> Iterator[CaseRow]:
     """The rows the actor may read (access.report_case_rows_condition), oldest case first."""
     condition = report_case_rows_condition(actor)
-    try:
-        span = period(date_from, date_to)
-    except PeriodError as exc:
-        raise FieldErrors({exc.field: exc.code}) from exc
+    span = checked_period(date_from, date_to)
     if authority is not None and session.get(Authority, authority) is None:
         raise FieldErrors({"authority": "invalid"})
     validate(session, filters)

@@ -8,6 +8,7 @@ report.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Final
 
 from sqlalchemy import and_, select, true
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from desk.domain.errors import FieldErrors
+from desk.domain.reports import Period, PeriodError, period
 from desk.models import Case, Municipality, Need, Team, User, team_members
 
 LANGUAGES: Final = ("fi", "sv", "en")
@@ -120,3 +122,11 @@ def filter_choices(
         [Choice(m.code, m.name(language)) for m in municipalities],
         [Choice(str(u.id), u.name) for u in advisers],
     )
+
+
+def checked_period(date_from: date, date_to: date) -> Period:
+    """The report period's instants; FieldErrors (from/to: out_of_range, before_from) else."""
+    try:
+        return period(date_from, date_to)
+    except PeriodError as exc:
+        raise FieldErrors({exc.field: exc.code}) from exc

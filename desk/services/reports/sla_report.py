@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from desk.domain.errors import FieldErrors
-from desk.domain.reports import PERCENTILES, Period, PeriodError, compliance, period, round1
+from desk.domain.reports import PERCENTILES, Period, compliance, round1
 from desk.domain.sla import Target
 from desk.models import Authority, Case, CaseSlaTarget, Team, utcnow
 from desk.services.access import Actor, report_team_ids
-from desk.services.reports.filters import ReportFilters, case_condition, validate
+from desk.services.reports.filters import ReportFilters, case_condition, checked_period, validate
 
 T = CaseSlaTarget
 TARGETS = (Target.FIRST_RESPONSE.value, Target.RESOLUTION.value)
@@ -325,10 +325,7 @@ def sla_report(
     (its field: invalid). With a team filter only that team is listed.
     """
     readable = report_team_ids(actor)  # Forbidden unless the actor may read some teams
-    try:
-        span = period(date_from, date_to)
-    except PeriodError as exc:
-        raise FieldErrors({exc.field: exc.code}) from exc
+    span = checked_period(date_from, date_to)
     slugs = list(session.scalars(select(Authority.slug).order_by(Authority.slug)))
     if authority is not None:
         if authority not in slugs:

@@ -15,11 +15,10 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from desk.domain.errors import FieldErrors
-from desk.domain.reports import Period, PeriodError, period
 from desk.domain.sla import Target
 from desk.models import Authority, Case, CaseSlaTarget, Team, utcnow
 from desk.services.access import Actor, report_team_ids
-from desk.services.reports.filters import ReportFilters, case_condition, validate
+from desk.services.reports.filters import ReportFilters, case_condition, checked_period, validate
 from desk.services.reports.sla_report import sla_report
 
 # A chart of more weeks is unreadable, and each week is one report (a handful of queries).
@@ -61,13 +60,6 @@ class Bucket:
     count: int
 
 
-def _span(date_from: date, date_to: date) -> Period:
-    try:
-        return period(date_from, date_to)
-    except PeriodError as exc:
-        raise FieldErrors({exc.field: exc.code}) from exc
-
-
 def weekly_trend(
     session: Session,
     actor: Actor,
@@ -80,7 +72,7 @@ def weekly_trend(
 ) -> Trend:
     """Received, resolved and both compliances per ISO week of the period (at most MAX_WEEKS)."""
     report_team_ids(actor)  # Forbidden early (each week's report narrows the teams)
-    _span(date_from, date_to)
+    checked_period(date_from, date_to)
     now = now or utcnow()
     starts: list[date] = []
     monday = date_from - timedelta(days=date_from.weekday())
@@ -123,7 +115,7 @@ def first_response_distribution(
     authority of the case's team.
     """
     readable = report_team_ids(actor)
-    span = _span(date_from, date_to)
+    span = checked_period(date_from, date_to)
     if authority is not None and session.get(Authority, authority) is None:
         raise FieldErrors({"authority": "invalid"})
     validate(session, filters, readable)

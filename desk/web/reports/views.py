@@ -403,8 +403,9 @@ def export_xlsx() -> Response | tuple[str, int]:
     if query.errors:
         return _render_dashboard(query, 422)
     try:
-        figures = _figures(query)
-        tables = [(str(_TABLE_TITLES[code]), table) for code, table in _tables(_gather(query))]
+        found = _gather(query)  # the report once, for the figures and every table
+        figures = exports.figure_rows(found.report, _names(_language())["names"], _("All"))
+        tables = [(str(_TABLE_TITLES[code]), table) for code, table in _tables(found)]
         cases = _rows(query) if rows else None
     except FieldErrors as exc:
         query.errors.update(exc.errors)
