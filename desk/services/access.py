@@ -16,7 +16,7 @@ from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from desk.models import Case, Team, User
+from desk.models import Case, CaseCollaborator, CaseFollower, Team, User
 from desk.services.errors import Forbidden, NotFound
 
 
@@ -151,6 +151,27 @@ def can_view(actor: Actor, case: Case) -> bool:
     of a collaborating team (another authority's employer services) may read the case too.
     """
     return is_staff(actor) and actor.user is not None and _user_can_view(actor.user, case)
+
+
+def visible_cases_condition(actor: Actor) -> ColumnElement[bool]:
+    """The cases the actor may view (can_view), as SQL: for queues, search and the employer view.
+
+    Kept beside can_view so the two read the same: a list never shows a case whose page
+    would answer 404 (tests/services/test_access_sql.py checks them against each other).
+    """
+    user = require_staff(actor)
+    role = role_of(user)
+    if role is Role.ADMIN:
+        return true()
+    teams = sorted(_team_ids(user))
+    followed = select(CaseFollower.case_id).where(CaseFollower.user_id == user.id)
+    conditions: list[ColumnElement[bool]] = [Case.id.in_(followed)]
+    if teams:
+        helping = select(CaseCollaborator.case_id).where(CaseCollaborator.team_id.in_(teams))
+        conditions += [Case.team_id.in_(teams), Case.id.in_(helping)]
+    if role is Role.MANAGER:
+        conditions.append(Case.authority_slug == user.authority_slug)
+    return or_(*conditions)
 
 
 def may_handle(user: User, case: Case) -> bool:
