@@ -1,0 +1,338 @@
+"""The adviser's queues: named lists of cases with filters, three sorts, keyset pages, counts.
+
+Every list is the queue's own condition AND the access rule as SQL
+(access.visible_cases_condition), so a queue never shows a case whose page would answer
+404. Pages continue after an opaque cursor (the last row's sort key and id), never OFFSET,
+each read through an index that matches its queue and sort (migration 0009): page 500
+costs what page 1 does. Counts for the navigation stop at COUNT_CAP ("1000+"), so they stay
+cheap at a million cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, false, func, or_, select, true, tuple_
+from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.sql.elements import ColumnElement
+
+from desk.domain.queues import (
+    Cursor,
+    InvalidCursor,
+    QueueKind,
+    QueueName,
+    Sort,
+    decode_cursor,
+    default_sort,
+    encode_cursor,
+    parse_date,
+    parse_queue_name,
+    queue_statuses,
+)
+from desk.models import Case, CaseCollaborator, CaseFollower, Team, User, team_members, utcnow
+from desk.services.access import (
+    Actor,
+    Role,
+    can_list_team,
+    queue_team_ids,
+    require_staff,
+    role_of,
+    visible_cases_condition,
+)
+from desk.services.errors import Forbidden, NotFound
+from desk.services.team_cases import CaseFilters, InvalidFilter, filter_conditions
+
+PAGE_SIZE = 25
+MAX_PAGE = 100
+COUNT_CAP = 1000
+MAX_ASSIGNEES = 200
+FILTER_FIELDS = (
+    "need",
+    "municipality",
+    "status",
+    "sla",
+    "language",
+    "assignee",
+    "received_from",
+    "received_to",
+)
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A queue the actor may open: its name and, for a team's queue, the team."""
+
+    name: QueueName
+    team: Team | None = None
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    """A queue with how many cases it holds, counted up to COUNT_CAP (capped: more)."""
+
+    queue: Queue
+    count: int
+    capped: bool
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of a queue and the cursor of the next page (None: this is the last)."""
+
+    queue: Queue
+    sort: Sort
+    cases: list[Case]
+    next_cursor: str | None
+
+
+# --- which queues -------------------------------------------------------------------------
+
+
+def may_see_authority_queue(actor: Actor) -> bool:
+    """All open cases of the authority: managers and admins (advisers have their teams')."""
+    return actor.role in (Role.MANAGER, Role.ADMIN)
+
+
+def available_queues(actor: Actor) -> list[Queue]:
+    """The queues of the navigation, in order: next, mine, unassigned, each regional team
+    the actor belongs to, watching, the authority's (managers, admins), done."""
+    user = require_staff(actor)
+    queues = [Queue(QueueName(QueueKind.NEXT)), Queue(QueueName(QueueKind.MINE))]
+    queues.append(Queue(QueueName(QueueKind.UNASSIGNED)))
+    for team in sorted(user.teams, key=lambda t: t.slug):
+        if team.regional:
+            queues.append(Queue(QueueName(QueueKind.TEAM, team.slug), team))
+    queues.append(Queue(QueueName(QueueKind.WATCHING)))
+    if may_see_authority_queue(actor):
+        queues.append(Queue(QueueName(QueueKind.AUTHORITY)))
+    queues.append(Queue(QueueName(QueueKind.DONE)))
+    return queues
+
+
+def open_queue(session: Session, actor: Actor, raw_name: str) -> Queue:
+    """The queue named in the URL; NotFound for no such queue, Forbidden when not theirs."""
+    require_staff(actor)
+    name = parse_queue_name(raw_name)
+    if name is None:
+        raise NotFound(raw_name)
+    if name.kind is QueueKind.TEAM:
+        team = session.scalar(select(Team).where(Team.slug == name.team_slug))
+        if team is None:
+            raise NotFound(raw_name)
+        if not can_list_team(actor, team):
+            raise Forbidden("only the team's members, its authority's managers and admins")
+        return Queue(name, team)
+    if name.kind is QueueKind.AUTHORITY and not may_see_authority_queue(actor):
+        raise Forbidden("only managers and administrators")
+    return Queue(name)
+
+
+def _own_condition(actor: Actor, queue: Queue) -> ColumnElement[bool]:
+    user = require_staff(actor)
+    kind = queue.name.kind
+    team_ids = queue_team_ids(actor)
+    teams: ColumnElement[bool] = (
+        true() if team_ids is None else Case.team_id.in_(sorted(team_ids)) if team_ids else false()
+    )
+    if kind is QueueKind.NEXT:
+        return teams
+    if kind is QueueKind.MINE:
+        return Case.assignee_id == user.id
+    if kind is QueueKind.UNASSIGNED:
+        return Case.assignee_id.is_(None) & teams
+    if kind is QueueKind.TEAM:
+        assert queue.team is not None
+        return Case.team_id == queue.team.id
+    if kind is QueueKind.WATCHING:
+        own = sorted(t.id for t in user.teams)
+        followed = select(CaseFollower.case_id).where(CaseFollower.user_id == user.id)
+        helping = select(CaseCollaborator.case_id).where(CaseCollaborator.team_id.in_(own))
+        return or_(Case.id.in_(followed), Case.id.in_(helping))
+    if kind is QueueKind.AUTHORITY:
+        return Case.authority_slug == user.authority_slug
+    return true()  # done: every resolved or closed case the actor may view
+
+
+def queue_condition(actor: Actor, queue: Queue) -> ColumnElement[bool]:
+    """The queue's cases as SQL: its statuses, its own condition and the access rule."""
+    statuses = sorted(s.value for s in queue_statuses(queue.name.kind))
+    return Case.status.in_(statuses) & _own_condition(actor, queue) & visible_cases_condition(
+        actor
+    )
+
+
+# --- counts ---------------------------------------------------------------------------------
+
+
+def queue_counts(session: Session, actor: Actor) -> list[QueueCount]:
+    """Each available queue with its count, up to COUNT_CAP (a LIMITed index scan each)."""
+    counts = []
+    for queue in available_queues(actor):
+        capped = select(Case.id).where(queue_condition(actor, queue)).limit(COUNT_CAP + 1)
+        found = session.scalar(select(func.count()).select_from(capped.subquery())) or 0
+        counts.append(QueueCount(queue, min(found, COUNT_CAP), found > COUNT_CAP))
+    return counts
+
+
+# --- filters from the URL --------------------------------------------------------------------
+
+
+def read_filters(args: Mapping[str, Sequence[str]]) -> tuple[CaseFilters, dict[str, str]]:
+    """The filters of a queue's URL (lists of strings per name) and the errors of bad ones."""
+    errors: dict[str, str] = {}
+
+    def one(name: str) -> str | None:
+        values = [v.strip() for v in args.get(name, ()) if v.strip()]
+        return values[0] if values else None
+
+    def many(name: str) -> tuple[str, ...]:
+        return tuple(sorted({v.strip() for v in args.get(name, ()) if v.strip()}))
+
+    assignee, unassigned = None, False
+    raw_assignee = one("assignee")
+    if raw_assignee == "unassigned":
+        unassigned = True
+    elif raw_assignee is not None:
+        if raw_assignee.isdigit():
+            assignee = int(raw_assignee)
+        else:
+            errors["assignee"] = "invalid"
+    dates = {}
+    for name in ("received_from", "received_to"):
+        try:
+            dates[name] = parse_date(one(name) or "")
+        except ValueError:
+            errors[name] = "invalid_date"
+            dates[name] = None
+    filters = CaseFilters(
+        statuses=many("status"),
+        need=one("need"),
+        municipality=one("municipality"),
+        assignee_id=assignee,
+        unassigned=unassigned,
+        language=one("language"),
+        sla_states=many("sla"),
+        received_from=dates["received_from"],
+        received_to=dates["received_to"],
+    )
+    return filters, errors
+
+
+def read_sort(raw: str | None, queue: Queue) -> Sort:
+    """The sort named in the URL, or the queue's default; InvalidFilter for an unknown one."""
+    if not raw:
+        return default_sort(queue.name.kind)
+    try:
+        return Sort(raw)
+    except ValueError:
+        raise InvalidFilter({"sort": "invalid"}) from None
+
+
+# --- a page -----------------------------------------------------------------------------------
+
+
+def _after(stmt: Select[tuple[Case]], sort: Sort, cursor: Cursor) -> Select[tuple[Case]]:
+    # Row-value comparisons, so PostgreSQL starts the index scan at the cursor.
+    if sort is Sort.RECEIVED:
+        return stmt.where(tuple_(Case.created_at, Case.id) > tuple_(cursor.key, cursor.case_id))
+    return stmt.where(tuple_(Case.updated_at, Case.id) < tuple_(cursor.key, cursor.case_id))
+
+
+def list_queue(
+    session: Session,
+    actor: Actor,
+    queue: Queue,
+    filters: CaseFilters = CaseFilters(),
+    sort: Sort | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+    now: datetime | None = None,
+) -> QueuePage:
+    """A page of the queue matching the filters, in the sort's order, after the cursor.
+
+    InvalidFilter (field -> code) for bad filters, a bad cursor or limit.
+    """
+    sort = sort or default_sort(queue.name.kind)
+    conditions, errors = filter_conditions(session, filters, now or utcnow())
+    if not 1 <= limit <= MAX_PAGE:
+        errors["limit"] = "invalid"
+    after = None
+    if cursor:
+        try:
+            after = decode_cursor(cursor, sort)
+        except InvalidCursor:
+            errors["cursor"] = "invalid"
+    if errors:
+        raise InvalidFilter(errors)
+    stmt = (
+        select(Case)
+        .where(queue_condition(actor, queue), *conditions)
+        .options(
+            lazyload(Case.messages),
+            lazyload(Case.events),
+            lazyload(Case.followers),
+            lazyload(Case.collaborators),
+        )
+    )
+    if sort is Sort.DUE:
+        rows = _due_page(session, stmt, after, limit + 1)
+    else:
+        if after is not None:
+            stmt = _after(stmt, sort, after)
+        order = (
+            (Case.created_at, Case.id)
+            if sort is Sort.RECEIVED
+            else (Case.updated_at.desc(), Case.id.desc())
+        )
+        rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(_position(sort, rows[-1])) if more else None
+    return QueuePage(queue, sort, rows, next_cursor)
+
+
+def _due_page(
+    session: Session, stmt: Select[tuple[Case]], after: Cursor | None, wanted: int
+) -> list[Case]:
+    """Nearest due first, cases without a running clock last: two index range scans, the
+    cases with a due time after the cursor, then (if the page is not full) those without."""
+    rows: list[Case] = []
+    if after is None or after.key is not None:
+        dated = stmt.where(Case.sla_due_at.is_not(None))
+        if after is not None:
+            dated = dated.where(
+                tuple_(Case.sla_due_at, Case.id) > tuple_(after.key, after.case_id)
+            )
+        rows = list(session.scalars(dated.order_by(Case.sla_due_at, Case.id).limit(wanted)))
+    if len(rows) < wanted:
+        undated = stmt.where(Case.sla_due_at.is_(None))
+        if after is not None and after.key is None:
+            undated = undated.where(Case.id > after.case_id)
+        rest = session.scalars(undated.order_by(Case.id).limit(wanted - len(rows)))
+        rows += list(rest)
+    return rows
+
+
+def _position(sort: Sort, case: Case) -> Cursor:
+    if sort is Sort.DUE:
+        return Cursor(sort, case.sla_due_at, case.id)
+    if sort is Sort.RECEIVED:
+        return Cursor(sort, case.created_at, case.id)
+    return Cursor(sort, case.updated_at, case.id)
+
+
+# --- the filter form's choices ------------------------------------------------------------------
+
+
+def assignee_choices(session: Session, actor: Actor) -> list[User]:
+    """People the assignee filter offers: the active members of the actor's teams (admins:
+    every active staff member), by name, at most MAX_ASSIGNEES."""
+    user = require_staff(actor)
+    stmt = select(User).where(User.active.is_(True))
+    if role_of(user) is not Role.ADMIN:
+        own = sorted(t.id for t in user.teams)
+        members = select(team_members.c.user_id).where(team_members.c.team_id.in_(own))
+        stmt = stmt.where(or_(User.id.in_(members), User.id == user.id))
+    return list(session.scalars(stmt.order_by(User.name, User.id).limit(MAX_ASSIGNEES)))
