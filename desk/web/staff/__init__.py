@@ -8,5 +8,6 @@ from flask import Blueprint
 def blueprints() -> tuple[Blueprint, ...]:
     """This package's blueprints, for register_blueprints."""
     from desk.web.staff import notifications, routing, views
+    from desk.web.staff import queue  # noqa: F401  (adds the queues' routes to views.bp)
 
     return (views.bp, routing.bp, notifications.bp)
