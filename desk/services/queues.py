@@ -48,6 +48,7 @@ PAGE_SIZE = 25
 MAX_PAGE = 100
 COUNT_CAP = 1000
 MAX_ASSIGNEES = 200
+NO_FILTERS = CaseFilters()
 FILTER_FIELDS = (
     "need",
     "municipality",
@@ -158,9 +159,7 @@ def _own_condition(actor: Actor, queue: Queue) -> ColumnElement[bool]:
 def queue_condition(actor: Actor, queue: Queue) -> ColumnElement[bool]:
     """The queue's cases as SQL: its statuses, its own condition and the access rule."""
     statuses = sorted(s.value for s in queue_statuses(queue.name.kind))
-    return Case.status.in_(statuses) & _own_condition(actor, queue) & visible_cases_condition(
-        actor
-    )
+    return Case.status.in_(statuses) & _own_condition(actor, queue) & visible_cases_condition(actor)
 
 
 # --- counts ---------------------------------------------------------------------------------
@@ -233,7 +232,7 @@ def read_sort(raw: str | None, queue: Queue) -> Sort:
 # --- a page -----------------------------------------------------------------------------------
 
 
-def _after(stmt: Select[tuple[Case]], sort: Sort, cursor: Cursor) -> Select[tuple[Case]]:
+def _after(stmt: Select[Case], sort: Sort, cursor: Cursor) -> Select[Case]:
     # Row-value comparisons, so PostgreSQL starts the index scan at the cursor.
     if sort is Sort.RECEIVED:
         return stmt.where(tuple_(Case.created_at, Case.id) > tuple_(cursor.key, cursor.case_id))
@@ -244,7 +243,7 @@ def list_queue(
     session: Session,
     actor: Actor,
     queue: Queue,
-    filters: CaseFilters = CaseFilters(),
+    filters: CaseFilters = NO_FILTERS,
     sort: Sort | None = None,
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
@@ -294,7 +293,7 @@ def list_queue(
 
 
 def _due_page(
-    session: Session, stmt: Select[tuple[Case]], after: Cursor | None, wanted: int
+    session: Session, stmt: Select[Case], after: Cursor | None, wanted: int
 ) -> list[Case]:
     """Nearest due first, cases without a running clock last: two index range scans, the
     cases with a due time after the cursor, then (if the page is not full) those without."""
@@ -302,9 +301,7 @@ def _due_page(
     if after is None or after.key is not None:
         dated = stmt.where(Case.sla_due_at.is_not(None))
         if after is not None:
-            dated = dated.where(
-                tuple_(Case.sla_due_at, Case.id) > tuple_(after.key, after.case_id)
-            )
+            dated = dated.where(tuple_(Case.sla_due_at, Case.id) > tuple_(after.key, after.case_id))
         rows = list(session.scalars(dated.order_by(Case.sla_due_at, Case.id).limit(wanted)))
     if len(rows) < wanted:
         undated = stmt.where(Case.sla_due_at.is_(None))

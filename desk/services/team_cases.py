@@ -17,8 +17,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from desk.domain.business_calendar import HELSINKI
 from desk.domain.case_status import CaseStatus
 from desk.domain.errors import FieldErrors
-from desk.domain.municipalities import resolve_municipality
 from desk.domain.languages import LANGUAGES
+from desk.domain.municipalities import resolve_municipality
 from desk.domain.queues import CaseSlaState
 from desk.models import Case, Team, utcnow
 from desk.services.access import Actor, can_list_team, team_list_authority

@@ -31,7 +31,7 @@ def ids(page: queues.QueuePage) -> list[int]:
     return [c.id for c in page.cases]
 
 
-def everything(session: Session, actor, queue, sort=None, filters=CaseFilters(), limit=2):
+def everything(session: Session, actor, queue, sort=None, filters=queues.NO_FILTERS, limit=2):
     """Every case of the queue, following the cursors page by page."""
     found, cursor = [], None
     while True:
@@ -128,9 +128,7 @@ def test_filters(session, make_user) -> None:
 
     everyone = {orimattila.id, heinola.id, waiting.id}
     assert found() >= everyone
-    assert heinola.id in found(need="job-ad") and orimattila.id not in found(
-        need="job-ad"
-    )
+    assert heinola.id in found(need="job-ad") and orimattila.id not in found(need="job-ad")
     assert found(municipality="Heinola") == {heinola.id}
     assert found(statuses=("waiting",)) == {waiting.id}
     assert found(language="sv") == {heinola.id}

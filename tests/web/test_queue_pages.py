@@ -21,6 +21,12 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def row(page: str, reference: str) -> str:
+    found = re.search(rf"<tr[^>]*>\s*<td><a[^>]*>{reference}</a></td>(.*?)</tr>", page, re.S)
+    assert found, reference
+    return found.group(1)
+
+
 def test_the_navigation_shows_each_queue_with_its_count(client, app_session, staff) -> None:
     staff("a@example.fi", teams=("paijat-hame-employer-services", "regional-intake"))
     for _ in range(3):
@@ -28,8 +34,11 @@ def test_the_navigation_shows_each_queue_with_its_count(client, app_session, sta
     login(client, "a@example.fi")
     page = text(client.get("/staff/?lang=en"))
     nav = re.search(r'data-testid="queues">(.*?)</nav>', page, re.S).group(1)
-    assert re.search(r'data-queue="next" aria-current="page">\s*Team queue <span class="count">3', nav)
-    assert re.search(r'data-queue="unassigned">\s*Unassigned in my teams <span class="count">3', nav)
+    current = r'data-queue="next" aria-current="page">\s*Team queue <span class="count">3'
+    assert re.search(current, nav)
+    assert re.search(
+        r'data-queue="unassigned">\s*Unassigned in my teams <span class="count">3', nav
+    )
     assert 'href="/staff/queues/team/regional-intake"' in nav
     assert 'data-queue="authority"' not in nav  # for managers and admins
     assert 'href="/staff/queues/done"' in nav
@@ -82,9 +91,7 @@ def test_breached_and_at_risk_rows_are_marked_by_text(client, app_session, staff
     app_session.commit()
     login(client, "a@example.fi")
     page = text(client.get("/staff/?lang=en"))
-    late_row = re.search(rf"<tr[^>]*>\s*<td><a[^>]*>{late.reference}</a></td>(.*?)</tr>", page, re.S)
-    risky_row = re.search(rf"<tr[^>]*>\s*<td><a[^>]*>{risky.reference}</a></td>(.*?)</tr>", page, re.S)
-    assert "Breached" in late_row.group(1) and "At risk" in risky_row.group(1)
+    assert "Breached" in row(page, late.reference) and "At risk" in row(page, risky.reference)
     filtered = text(client.get("/staff/?lang=en&sla=breached"))
     assert late.reference in filtered and risky.reference not in filtered
 
