@@ -10,11 +10,12 @@ cheap at a million cases.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select, true, tuple_
+from sqlalchemy import Select, false, func, or_, select, true, tuple_, union
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -150,7 +151,9 @@ def _own_condition(actor: Actor, queue: Queue) -> ColumnElement[bool]:
         own = sorted(t.id for t in user.teams)
         followed = select(CaseFollower.case_id).where(CaseFollower.user_id == user.id)
         helping = select(CaseCollaborator.case_id).where(CaseCollaborator.team_id.in_(own))
-        return or_(Case.id.in_(followed), Case.id.in_(helping))
+        # One IN over a union: a semi-join from the (few) watched cases, not a filter on
+        # every open case.
+        return Case.id.in_(union(followed, helping))
     if kind is QueueKind.AUTHORITY:
         return Case.authority_slug == user.authority_slug
     return true()  # done: every resolved or closed case the actor may view
@@ -232,11 +235,64 @@ def read_sort(raw: str | None, queue: Queue) -> Sort:
 # --- a page -----------------------------------------------------------------------------------
 
 
-def _after(stmt: Select[Case], sort: Sort, cursor: Cursor) -> Select[Case]:
-    # Row-value comparisons, so PostgreSQL starts the index scan at the cursor.
+Key = tuple[datetime | None, int]  # a row's sort key and id
+
+
+def _sort_column(sort: Sort) -> Any:
+    return {Sort.DUE: Case.sla_due_at, Sort.RECEIVED: Case.created_at}.get(sort, Case.updated_at)
+
+
+def _keys(
+    session: Session, stmt: Select[Any], sort: Sort, after: Cursor | None, n: int
+) -> list[Key]:
+    """The sort keys and ids of the first n rows after the cursor: one index range scan
+    (two for the due time: the cases with one, then those without)."""
+    column = _sort_column(sort)
     if sort is Sort.RECEIVED:
-        return stmt.where(tuple_(Case.created_at, Case.id) > tuple_(cursor.key, cursor.case_id))
-    return stmt.where(tuple_(Case.updated_at, Case.id) < tuple_(cursor.key, cursor.case_id))
+        if after is not None:
+            stmt = stmt.where(tuple_(column, Case.id) > tuple_(after.key, after.case_id))
+        return [(k, i) for k, i in session.execute(stmt.order_by(column, Case.id).limit(n))]
+    if sort is Sort.ACTIVITY:
+        if after is not None:
+            stmt = stmt.where(tuple_(column, Case.id) < tuple_(after.key, after.case_id))
+        ordered = stmt.order_by(column.desc(), Case.id.desc()).limit(n)
+        return [(k, i) for k, i in session.execute(ordered)]
+    keys: list[Key] = []
+    if after is None or after.key is not None:
+        dated = stmt.where(column.is_not(None))
+        if after is not None:
+            dated = dated.where(tuple_(column, Case.id) > tuple_(after.key, after.case_id))
+        keys = [(k, i) for k, i in session.execute(dated.order_by(column, Case.id).limit(n))]
+    if len(keys) < n:
+        undated = stmt.where(column.is_(None))
+        if after is not None and after.key is None:
+            undated = undated.where(Case.id > after.case_id)
+        # Ordered by (due, id), all due NULL: the index order, so PostgreSQL need not sort.
+        rest = session.execute(undated.order_by(column, Case.id).limit(n - len(keys)))
+        keys += [(None, i) for _k, i in rest]
+    return keys
+
+
+def _order(sort: Sort) -> Callable[[Key], Any]:
+    """The Python twin of each sort's ORDER BY, to merge the per-team pages."""
+    if sort is Sort.DUE:
+        return lambda key: (key[0] is None, key[0] or datetime.min.replace(tzinfo=UTC), key[1])
+    if sort is Sort.RECEIVED:
+        return lambda key: (key[0], key[1])
+    return lambda key: (-(key[0] or datetime.min.replace(tzinfo=UTC)).timestamp(), -key[1])
+
+
+def _split_by_team(actor: Actor, queue: Queue) -> list[int] | None:
+    """The teams to read one at a time (a queue over several teams), or None for one scan.
+
+    PostgreSQL reads an index on (team_id, key, id) in order for one team only; for
+    `team_id IN (a, b)` it would fetch and sort every open case of both. One LIMITed scan
+    per team, merged here, keeps a page at a few index pages however many cases there are.
+    """
+    if queue.name.kind not in (QueueKind.NEXT, QueueKind.UNASSIGNED):
+        return None
+    team_ids = queue_team_ids(actor)
+    return sorted(team_ids) if team_ids is not None and len(team_ids) > 1 else None
 
 
 def list_queue(
@@ -265,9 +321,31 @@ def list_queue(
             errors["cursor"] = "invalid"
     if errors:
         raise InvalidFilter(errors)
+    # The page's keys first (cases' columns only, straight from the index), then its cases
+    # with what the table shows: the joins never run over more than one page of rows.
+    keyed = select(_sort_column(sort), Case.id).where(queue_condition(actor, queue), *conditions)
+    teams = _split_by_team(actor, queue)
+    if teams is None:
+        keys = _keys(session, keyed, sort, after, limit + 1)
+    else:
+        keys = []
+        for team_id in teams:
+            keys += _keys(session, keyed.where(Case.team_id == team_id), sort, after, limit + 1)
+        keys = sorted(keys, key=_order(sort))[: limit + 1]
+    more = len(keys) > limit
+    keys = keys[:limit]
+    rows = _load(session, [case_id for _key, case_id in keys])
+    next_cursor = encode_cursor(Cursor(sort, keys[-1][0], keys[-1][1])) if more else None
+    return QueuePage(queue, sort, rows, next_cursor)
+
+
+def _load(session: Session, ids: list[int]) -> list[Case]:
+    """The cases with these ids, in this order (team, need, municipality, assignee joined)."""
+    if not ids:
+        return []
     stmt = (
         select(Case)
-        .where(queue_condition(actor, queue), *conditions)
+        .where(Case.id.in_(ids))
         .options(
             lazyload(Case.messages),
             lazyload(Case.events),
@@ -275,49 +353,8 @@ def list_queue(
             lazyload(Case.collaborators),
         )
     )
-    if sort is Sort.DUE:
-        rows = _due_page(session, stmt, after, limit + 1)
-    else:
-        if after is not None:
-            stmt = _after(stmt, sort, after)
-        order = (
-            (Case.created_at, Case.id)
-            if sort is Sort.RECEIVED
-            else (Case.updated_at.desc(), Case.id.desc())
-        )
-        rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(_position(sort, rows[-1])) if more else None
-    return QueuePage(queue, sort, rows, next_cursor)
-
-
-def _due_page(
-    session: Session, stmt: Select[Case], after: Cursor | None, wanted: int
-) -> list[Case]:
-    """Nearest due first, cases without a running clock last: two index range scans, the
-    cases with a due time after the cursor, then (if the page is not full) those without."""
-    rows: list[Case] = []
-    if after is None or after.key is not None:
-        dated = stmt.where(Case.sla_due_at.is_not(None))
-        if after is not None:
-            dated = dated.where(tuple_(Case.sla_due_at, Case.id) > tuple_(after.key, after.case_id))
-        rows = list(session.scalars(dated.order_by(Case.sla_due_at, Case.id).limit(wanted)))
-    if len(rows) < wanted:
-        undated = stmt.where(Case.sla_due_at.is_(None))
-        if after is not None and after.key is None:
-            undated = undated.where(Case.id > after.case_id)
-        rest = session.scalars(undated.order_by(Case.id).limit(wanted - len(rows)))
-        rows += list(rest)
-    return rows
-
-
-def _position(sort: Sort, case: Case) -> Cursor:
-    if sort is Sort.DUE:
-        return Cursor(sort, case.sla_due_at, case.id)
-    if sort is Sort.RECEIVED:
-        return Cursor(sort, case.created_at, case.id)
-    return Cursor(sort, case.updated_at, case.id)
+    found = {case.id: case for case in session.scalars(stmt).unique()}
+    return [found[case_id] for case_id in ids if case_id in found]
 
 
 # --- the filter form's choices ------------------------------------------------------------------

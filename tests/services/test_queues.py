@@ -287,3 +287,26 @@ def test_access_matrix_on_every_queue(session: Session, make_user) -> None:
                 c.count for c in queues.queue_counts(session, actor) if c.queue.name == name
             )
             assert count == len(expected), (user.email, str(name))
+
+
+@pytest.mark.parametrize("sort", list(Sort))
+def test_a_queue_over_several_teams_merges_their_pages(session, make_user, sort) -> None:
+    adviser = make_user(teams=(PH, LAHTI))
+    submitted = [submit(session, municipality="398" if n % 2 else "560") for n in range(6)]
+    for n, case in enumerate(submitted):
+        due = None if n in (1, 4) else NOW + timedelta(minutes=(n * 37) % 11)
+        set_times(session, case, sla_due_at=due, updated_at=NOW - timedelta(minutes=(n * 7) % 5))
+    actor = as_staff(adviser)
+    queue = queues.open_queue(session, actor, "next")
+    column = {"due": "sla_due_at", "received": "created_at", "activity": "updated_at"}[sort]
+    rows = list(session.scalars(select(Case).where(Case.id.in_([c.id for c in submitted]))))
+
+    def key(case: Case):
+        value = getattr(case, column)
+        if sort is Sort.ACTIVITY:
+            return (-value.timestamp(), -case.id)
+        return (value is None, value or NOW, case.id)
+
+    expected = [c.id for c in sorted(rows, key=key)]
+    assert everything(session, actor, queue, sort, limit=1) == expected
+    assert everything(session, actor, queue, sort, limit=4) == expected
