@@ -110,6 +110,9 @@ class Cursor:
     case_id: int
 
 
+MAX_CURSOR = 120  # characters: a cursor this desk makes is about 70
+
+
 class InvalidCursor(ValueError):
     """The cursor in the URL is not one this desk made (or is for another sort)."""
 
@@ -123,6 +126,8 @@ def encode_cursor(cursor: Cursor) -> str:
 
 def decode_cursor(token: str, sort: Sort) -> Cursor:
     """The cursor a token holds, for this sort; InvalidCursor for anything else."""
+    if len(token) > MAX_CURSOR:
+        raise InvalidCursor(token[:MAX_CURSOR])
     try:
         padded = token + "=" * (-len(token) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))

@@ -36,6 +36,7 @@ from desk.models import Case, CaseCollaborator, CaseFollower, Team, User, team_m
 from desk.services.access import (
     Actor,
     Role,
+    can_list_authority,
     can_list_team,
     queue_team_ids,
     require_staff,
@@ -92,11 +93,6 @@ class QueuePage:
 # --- which queues -------------------------------------------------------------------------
 
 
-def may_see_authority_queue(actor: Actor) -> bool:
-    """All open cases of the authority: managers and admins (advisers have their teams')."""
-    return actor.role in (Role.MANAGER, Role.ADMIN)
-
-
 def available_queues(actor: Actor) -> list[Queue]:
     """The queues of the navigation, in order: next, mine, unassigned, each regional team
     the actor belongs to, watching, the authority's (managers, admins), done."""
@@ -107,7 +103,7 @@ def available_queues(actor: Actor) -> list[Queue]:
         if team.regional:
             queues.append(Queue(QueueName(QueueKind.TEAM, team.slug), team))
     queues.append(Queue(QueueName(QueueKind.WATCHING)))
-    if may_see_authority_queue(actor):
+    if can_list_authority(actor):
         queues.append(Queue(QueueName(QueueKind.AUTHORITY)))
     queues.append(Queue(QueueName(QueueKind.DONE)))
     return queues
@@ -126,7 +122,7 @@ def open_queue(session: Session, actor: Actor, raw_name: str) -> Queue:
         if not can_list_team(actor, team):
             raise Forbidden("only the team's members, its authority's managers and admins")
         return Queue(name, team)
-    if name.kind is QueueKind.AUTHORITY and not may_see_authority_queue(actor):
+    if name.kind is QueueKind.AUTHORITY and not can_list_authority(actor):
         raise Forbidden("only managers and administrators")
     return Queue(name)
 
