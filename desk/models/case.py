@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk.models.base import Base
@@ -26,6 +26,31 @@ class ReferenceCounter(Base):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
+_ACTIVE_SQL = "status IN ('new', 'open', 'waiting')"
+_DONE_SQL = "status IN ('resolved', 'closed')"
+
+
+def _partial(name: str, where: str, *columns: str) -> Index:
+    clause = text(where)
+    return Index(name, *columns, postgresql_where=clause, sqlite_where=clause)
+
+
+def _queue_indexes() -> tuple[Index, ...]:
+    """Indexes of the queues: open cases by team, assignee, authority and all; done cases."""
+    return (
+        _partial("ix_cases_open_due", _ACTIVE_SQL, "sla_due_at", "id"),
+        _partial("ix_cases_open_created", _ACTIVE_SQL, "created_at", "id"),
+        _partial("ix_cases_open_updated", _ACTIVE_SQL, "updated_at", "id"),
+        _partial("ix_cases_open_team_due", _ACTIVE_SQL, "team_id", "sla_due_at", "id"),
+        _partial("ix_cases_open_team_created", _ACTIVE_SQL, "team_id", "created_at", "id"),
+        _partial("ix_cases_open_team_updated", _ACTIVE_SQL, "team_id", "updated_at", "id"),
+        _partial("ix_cases_open_assignee_due", _ACTIVE_SQL, "assignee_id", "sla_due_at", "id"),
+        _partial("ix_cases_open_authority_due", _ACTIVE_SQL, "authority_slug", "sla_due_at", "id"),
+        _partial("ix_cases_done_updated", _DONE_SQL, "updated_at", "id"),
+        _partial("ix_cases_done_team_updated", _DONE_SQL, "team_id", "updated_at", "id"),
+    )
+
+
 class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
@@ -33,6 +58,9 @@ class Case(Base):
         Index("ix_cases_queue", "team_id", "status", "created_at"),
         # Reports count the cases received in a period per team.
         Index("ix_cases_created_team", "created_at", "team_id"),
+        # The adviser's queues (desk.services.queues): one index per queue and sort, each
+        # partial on the statuses the queue lists, ending in id for the keyset cursor.
+        *_queue_indexes(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +95,9 @@ class Case(Base):
     # and the nearest due time of its running targets (the queue's "nearest due" order).
     sla_next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The nearest warning time of the running targets, kept beside sla_due_at: a case is at
+    # risk from sla_warn_at until sla_due_at, breached after (desk.domain.queues.sla_state).
+    sla_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The previous system's id of a case brought in by `desk import cases` (NULL for cases
     # opened on this desk): the key that makes importing a file twice harmless.
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)

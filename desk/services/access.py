@@ -217,6 +217,12 @@ def queue_team_ids(actor: Actor) -> set[int] | None:
     return None if role_of(user) is Role.ADMIN else _team_ids(user)
 
 
+def can_list_authority(actor: Actor) -> bool:
+    """The queue of every open case of the actor's authority: managers and admins (an
+    adviser's queues are their teams'; every case listed is one can_view allows a manager)."""
+    return is_staff(actor) and actor.role in (Role.MANAGER, Role.ADMIN)
+
+
 # --- team case lists ----------------------------------------------------------------------
 
 

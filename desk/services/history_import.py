@@ -249,6 +249,8 @@ def _case_row(ready: _Ready, year: int, number: int) -> dict[str, Any]:
         # Never checked by the sweep: history warns no one (see desk.services.sla._reschedule).
         "sla_next_check_at": None,
         "sla_due_at": history.sla_due_at,
+        # History keeps no warning instants: an imported case goes from on track to breached.
+        "sla_warn_at": history.sla_due_at,
         "external_id": ready.line.external_id,
     }
 

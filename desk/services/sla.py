@@ -88,6 +88,7 @@ def _store(row: CaseSlaTarget, clock: Clock, calendar: BusinessCalendar, now: da
 def _reschedule(case: Case, rows: Iterable[CaseSlaTarget], calendar: BusinessCalendar) -> None:
     checks: list[datetime] = []
     dues: list[datetime] = []
+    warnings: list[datetime] = []
     for row in rows:
         clock = _clock(row)
         check = next_check(clock, _flags(row), calendar)
@@ -95,11 +96,14 @@ def _reschedule(case: Case, rows: Iterable[CaseSlaTarget], calendar: BusinessCal
             checks.append(check)
         if clock.running and row.due_at is not None:
             dues.append(row.due_at)
+            warn = clock.warn_at(calendar)
+            warnings.append(min(warn, row.due_at) if warn is not None else row.due_at)
     # An imported case (desk import cases) is history: the sweep never looks at it, even
     # after staff carry on with it here, so it never warns or breaches about the past.
     imported = case.external_id is not None
     case.sla_next_check_at = min(checks) if checks and not imported else None
     case.sla_due_at = min(dues) if dues else None
+    case.sla_warn_at = min(warnings) if warnings else None
 
 
 def _rows(session: Session, case_id: int) -> list[CaseSlaTarget]:

@@ -8,15 +8,19 @@ previous page's last case, in the order of the queue index (team, status, create
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
+from desk.domain.business_calendar import HELSINKI
 from desk.domain.case_status import CaseStatus
 from desk.domain.errors import FieldErrors
+from desk.domain.languages import LANGUAGES
 from desk.domain.municipalities import resolve_municipality
-from desk.models import Case, Team
+from desk.domain.queues import CaseSlaState
+from desk.models import Case, Team, utcnow
 from desk.services.access import Actor, can_list_team, team_list_authority
 from desk.services.errors import Forbidden, NotFound
 from desk.services.reference_data import snapshot
@@ -31,13 +35,18 @@ class InvalidFilter(FieldErrors):
 
 @dataclass(frozen=True)
 class CaseFilters:
-    """What to list: any of the statuses (all when empty), need, municipality, assignee."""
+    """What to list: any of the statuses (all when empty), need, municipality, assignee,
+    language, any of the SLA states, received dates."""
 
     statuses: tuple[str, ...] = ()
     need: str | None = None
     municipality: str | None = None  # a code or a Finnish/Swedish name, or "other"
     assignee_id: int | None = None
     unassigned: bool = False
+    language: str | None = None
+    sla_states: tuple[str, ...] = ()  # desk.domain.queues.CaseSlaState values
+    received_from: date | None = None  # Helsinki dates, both inclusive
+    received_to: date | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,75 @@ class CasePage:
     team: Team
     cases: list[Case]
     next_position: Position | None
+
+
+def filter_conditions(
+    session: Session, filters: CaseFilters, now: datetime | None = None
+) -> tuple[list[ColumnElement[bool]], dict[str, str]]:
+    """The SQL conditions of the filters, and the errors (filter name -> code) of bad ones.
+
+    Shared by the API's team lists and the advisers' queues (desk.services.queues).
+    """
+    errors: dict[str, str] = {}
+    conditions: list[ColumnElement[bool]] = []
+    statuses = set(filters.statuses)
+    if statuses - {status.value for status in CaseStatus}:
+        errors["status"] = "invalid"
+    elif statuses:
+        conditions.append(Case.status.in_(sorted(statuses)))
+    reference = snapshot(session) if filters.need or filters.municipality else None
+    if filters.need is not None and reference is not None:
+        if filters.need not in reference.needs:
+            errors["need"] = "unknown"
+        conditions.append(Case.need_code == filters.need)
+    if filters.municipality is not None and reference is not None:
+        if filters.municipality.strip().lower() == OUTSIDE:
+            conditions.append(Case.municipality_code.is_(None))
+        else:
+            code = resolve_municipality(filters.municipality, reference.municipalities.values())
+            if code is None:
+                errors["municipality"] = "unknown"
+            conditions.append(Case.municipality_code == code)
+    if filters.unassigned:
+        conditions.append(Case.assignee_id.is_(None))
+    elif filters.assignee_id is not None:
+        conditions.append(Case.assignee_id == filters.assignee_id)
+    if filters.language is not None:
+        if filters.language not in LANGUAGES:
+            errors["language"] = "unknown"
+        conditions.append(Case.language == filters.language)
+    states = set(filters.sla_states)
+    if states - {state.value for state in CaseSlaState}:
+        errors["sla"] = "invalid"
+    elif states:
+        moment = now or utcnow()
+        conditions.append(or_(*(sla_state_condition(CaseSlaState(s), moment) for s in states)))
+    if filters.received_from is not None:
+        conditions.append(Case.created_at >= helsinki_midnight(filters.received_from))
+    if filters.received_to is not None:
+        if filters.received_from is not None and filters.received_to < filters.received_from:
+            errors["received_to"] = "before_from"
+        end = helsinki_midnight(filters.received_to + timedelta(days=1))
+        conditions.append(Case.created_at < end)
+    return conditions, errors
+
+
+def helsinki_midnight(day: date) -> datetime:
+    """The instant a day begins in Helsinki, in UTC (received-date filters)."""
+    return datetime.combine(day, time(0), HELSINKI).astimezone(UTC)
+
+
+def sla_state_condition(state: CaseSlaState, now: datetime) -> ColumnElement[bool]:
+    """The cases in an SLA state at `now`, as SQL: the twin of desk.domain.queues.sla_state."""
+    running = Case.status.in_([CaseStatus.NEW.value, CaseStatus.OPEN.value])
+    if state is CaseSlaState.PAUSED:
+        return Case.status == CaseStatus.WAITING.value
+    if state is CaseSlaState.BREACHED:
+        return and_(running, Case.sla_due_at < now)
+    not_breached = or_(Case.sla_due_at.is_(None), Case.sla_due_at >= now)
+    if state is CaseSlaState.AT_RISK:
+        return and_(running, not_breached, Case.sla_warn_at <= now)
+    return and_(running, not_breached, or_(Case.sla_warn_at.is_(None), Case.sla_warn_at > now))
 
 
 def listable_teams(session: Session, actor: Actor) -> list[Team]:
@@ -83,33 +161,12 @@ def list_team_cases(
 ) -> CasePage:
     """A page of the team's cases matching the filters, oldest first."""
     team = team_for_listing(session, actor, team_slug)
-    errors: dict[str, str] = {}
     stmt = select(Case).where(Case.team_id == team.id)
     narrowed = team_list_authority(actor, team)
     if narrowed is not None:
         stmt = stmt.where(Case.authority_slug == narrowed)
-    statuses = set(filters.statuses)
-    if statuses - {status.value for status in CaseStatus}:
-        errors["status"] = "invalid"
-    elif statuses:
-        stmt = stmt.where(Case.status.in_(sorted(statuses)))
-    reference = snapshot(session)
-    if filters.need is not None:
-        if filters.need not in reference.needs:
-            errors["need"] = "unknown"
-        stmt = stmt.where(Case.need_code == filters.need)
-    if filters.municipality is not None:
-        if filters.municipality.strip().lower() == OUTSIDE:
-            stmt = stmt.where(Case.municipality_code.is_(None))
-        else:
-            code = resolve_municipality(filters.municipality, reference.municipalities.values())
-            if code is None:
-                errors["municipality"] = "unknown"
-            stmt = stmt.where(Case.municipality_code == code)
-    if filters.unassigned:
-        stmt = stmt.where(Case.assignee_id.is_(None))
-    elif filters.assignee_id is not None:
-        stmt = stmt.where(Case.assignee_id == filters.assignee_id)
+    conditions, errors = filter_conditions(session, filters)
+    stmt = stmt.where(*conditions)
     if not 1 <= limit <= MAX_PAGE:
         errors["limit"] = "invalid"
     if errors:

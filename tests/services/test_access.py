@@ -82,6 +82,12 @@ def test_team_lists() -> None:
     assert access.queue_team_ids(staff("adviser", teams=(10, 11))) == {10, 11}
 
 
+def test_the_authority_queue_is_for_managers_and_admins() -> None:
+    assert access.can_list_authority(staff("manager")) and access.can_list_authority(staff("admin"))
+    assert not access.can_list_authority(staff("adviser", teams=(10,)))
+    assert not access.can_list_authority(Actor.employer(Channel.WEB))
+
+
 def test_reports_are_read_by_managers_admins_and_the_desk_itself() -> None:
     assert access.can_read_reports(staff("manager"))
     assert access.can_read_reports(staff("admin"))

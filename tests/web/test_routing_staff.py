@@ -95,7 +95,7 @@ def test_collaborating_team_reads_and_notes_but_does_not_reply(ph, app_session, 
     assert "Claim this case" not in html and 'id="transfer_team"' not in html
     assert lahti.post(base + "/note", data={"body": "Our site in Lahti too"}).status_code == 303
     assert lahti.post(base + "/reply", data={"body": "Hello"}).status_code == 403
-    assert case.reference in page(lahti.get("/staff/?lang=en"))  # in "cases you collaborate on"
+    assert case.reference in page(lahti.get("/staff/queues/watching?lang=en"))  # collaborating
     assert "Our site in Lahti too" in page(ph.get(base))
 
     remove = f"{base}/collaborators/lahti-employer-services/remove"
@@ -109,7 +109,7 @@ def test_key_account_follower_sees_the_case_in_their_list(client, app_session, s
     key_accounts.name_key_account(app_session, as_staff(admin), "0112038-9", adviser.id)
     case = cases.submit_case(app_session, raw_submission(language="en"))
     login(client, "ka@example.fi")
-    queue = page(client.get("/staff/?lang=en"))
+    queue = page(client.get("/staff/queues/watching?lang=en"))  # the queue of followed cases
     assert "Cases you follow or collaborate on" in queue and case.reference in queue
     html = page(client.get(f"/staff/cases/{case.reference}?lang=en"))
     assert "Following (key-account adviser)" in html and "Ka" in html

@@ -60,8 +60,11 @@ def test_the_queue_sorts_by_nearest_due_time(client, app_session, staff) -> None
     older = backdated(app_session, 60)
     urgent = backdated(app_session, 30, need="change-security")
     login(client, "a@example.fi")
-    page = client.get("/staff/?lang=en").get_data(as_text=True)
+    page = client.get("/staff/?sort=received&lang=en").get_data(as_text=True)
     assert page.index(older.reference) < page.index(urgent.reference)
+    # Nearest due time first is the queue's default order now.
+    page = client.get("/staff/?lang=en").get_data(as_text=True)
+    assert page.index(urgent.reference) < page.index(older.reference)
     page = client.get("/staff/?sort=due&lang=en").get_data(as_text=True)
     assert page.index(urgent.reference) < page.index(older.reference)
     assert 'aria-current="true">Nearest due time first' in page

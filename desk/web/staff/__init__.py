@@ -7,6 +7,11 @@ from flask import Blueprint
 
 def blueprints() -> tuple[Blueprint, ...]:
     """This package's blueprints, for register_blueprints."""
-    from desk.web.staff import notifications, routing, views
+    from desk.web.staff import (
+        notifications,
+        queue,  # noqa: F401  (adds the queues' routes to views.bp)
+        routing,
+        views,
+    )
 
     return (views.bp, routing.bp, notifications.bp)

@@ -1,13 +1,12 @@
-"""Advisers' pages: the team queue and the case page with its actions."""
+"""Advisers' pages: the case page with its actions (the queues: desk.web.staff.queue)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from desk.services import cases, collaboration
+from desk.services import cases
 from desk.services.errors import Conflict, Forbidden
 from desk.web.auth.roles import current_actor, staff_required
 from desk.web.extensions import db_session
@@ -16,17 +15,6 @@ from desk.web.messages import error_message
 from desk.web.staff.case_page import load_case, render_case_page
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-
-@bp.get("/")
-@staff_required
-def queue() -> str:
-    sort = "due" if request.args.get("sort") == "due" else "received"
-    rows = cases.team_queue(db_session(), current_actor(), sort)
-    watched = collaboration.watched_cases(db_session(), current_actor())
-    return render_template(
-        "staff/queue.html", cases=rows, teams=current_user.teams, sort=sort, watched=watched
-    )
 
 
 @bp.get("/cases/<reference>")
