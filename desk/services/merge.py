@@ -33,12 +33,17 @@ def merge(session: Session, actor: Actor, duplicate_id: int, target_reference: s
     reference = target_reference.strip().upper()
     if not reference:
         raise ValueError("required")
-    duplicate = session.scalar(for_update(select(Case).where(Case.id == duplicate_id), session))
+    # Both rows locked (ids only: PostgreSQL locks no outer-joined side) before reading.
+    session.scalar(for_update(select(Case.id).where(Case.id == duplicate_id), session))
+    duplicate = session.get(Case, duplicate_id, populate_existing=True)
     if duplicate is None or not can_view(actor, duplicate):
         raise NotFound(str(duplicate_id))
     if not can_work(actor, duplicate):
         raise Forbidden("only members of the case's team may merge it")
-    target = session.scalar(for_update(select(Case).where(Case.reference == reference), session))
+    target_id = session.scalar(
+        for_update(select(Case.id).where(Case.reference == reference), session)
+    )
+    target = session.get(Case, target_id, populate_existing=True) if target_id else None
     if target is None or not can_view(actor, target):
         raise NotFound(reference)
     if target.id == duplicate.id:
