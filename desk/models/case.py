@@ -78,6 +78,7 @@ class Case(Base):
     authority: Mapped[Authority] = relationship(lazy="joined")
     need: Mapped[Need] = relationship(lazy="joined")
     municipality: Mapped[Municipality | None] = relationship(lazy="joined")
+    merged_into: Mapped[Case | None] = relationship(remote_side="Case.id", lazy="select")
     assignee: Mapped[User | None] = relationship(lazy="joined")
     messages: Mapped[list[CaseMessage]] = relationship(
         back_populates="case", order_by="CaseMessage.id", lazy="selectin"

@@ -35,6 +35,11 @@ class InvalidCanned(ValueError):
         self.unknown = unknown
 
 
+def all_teams(session: Session) -> list[Team]:
+    """Every team, by slug (a few dozen at most), for the list of teams one keeps."""
+    return list(session.scalars(select(Team).order_by(Team.slug)))
+
+
 def team_for_keeping(session: Session, actor: Actor, team_slug: str) -> Team:
     """The team whose canned responses the actor keeps; NotFound / Forbidden otherwise."""
     require_staff(actor)

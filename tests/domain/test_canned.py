@@ -89,7 +89,10 @@ def test_render_fills_every_placeholder() -> None:
     )
     values = placeholder_values(facts, "sv")
     assert set(values) == set(PLACEHOLDERS)
-    text = "Hej {contact_name} på {employer_name}: {reference}, svar {expected_first_response}. /{adviser_name} {x}"
+    text = (
+        "Hej {contact_name} på {employer_name}: {reference}, "
+        "svar {expected_first_response}. /{adviser_name} {x}"
+    )
     assert render(text, values) == (
         "Hej Teija på Metalli Oy: TP-2026-000001, svar 3.3.2026 kl. 14.00. /Aino {x}"
     )
