@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from desk.domain.case_status import CaseStatus, next_statuses
 from desk.models import CannedResponse, Case, CaseCollaborator, CaseFollower, OutboxMessage, Team
-from desk.services import canned, case_links, collaboration, sla, transfers
+from desk.services import canned, case_links, collaboration, merge, sla, transfers
 from desk.services.access import Actor, can_note, can_work
 from desk.services.notify import operations
 from desk.services.sla import TargetView
@@ -34,6 +34,7 @@ class StaffCasePage:
     sent_notifications: list[OutboxMessage]  # what the desk sent (or will send) about it
     links: list[case_links.LinkView]  # related cases (named only where the reader may open)
     canned_options: list[CannedResponse]  # the team's answers, for whoever may reply
+    merge_target: Case | None  # where a merged duplicate went, if the reader may open it
 
 
 def staff_case_page(session: Session, actor: Actor, case: Case) -> StaffCasePage:
@@ -54,4 +55,5 @@ def staff_case_page(session: Session, actor: Actor, case: Case) -> StaffCasePage
         sent_notifications=operations.sent_for_case(session, case.id),
         links=case_links.links_of(session, actor, case),
         canned_options=canned.options_for_case(session, actor, case),
+        merge_target=merge.staff_redirect(session, actor, case),
     )

@@ -8,7 +8,7 @@ reports `merged_into`, and the employer's private link says the request was comb
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from desk.db import for_update
@@ -33,17 +33,23 @@ def merge(session: Session, actor: Actor, duplicate_id: int, target_reference: s
     reference = target_reference.strip().upper()
     if not reference:
         raise ValueError("required")
-    # Both rows locked (ids only: PostgreSQL locks no outer-joined side) before reading.
-    session.scalar(for_update(select(Case.id).where(Case.id == duplicate_id), session))
+    # Both rows locked, in id order (two opposite merges at once cannot deadlock), before
+    # anything is read; ids only, as PostgreSQL locks no outer-joined side of a query.
+    locked = for_update(
+        select(Case.id)
+        .where(or_(Case.id == duplicate_id, Case.reference == reference))
+        .order_by(Case.id),
+        session,
+    )
+    session.scalars(locked).all()
     duplicate = session.get(Case, duplicate_id, populate_existing=True)
     if duplicate is None or not can_view(actor, duplicate):
         raise NotFound(str(duplicate_id))
     if not can_work(actor, duplicate):
         raise Forbidden("only members of the case's team may merge it")
-    target_id = session.scalar(
-        for_update(select(Case.id).where(Case.reference == reference), session)
+    target = session.scalar(
+        select(Case).where(Case.reference == reference).execution_options(populate_existing=True)
     )
-    target = session.get(Case, target_id, populate_existing=True) if target_id else None
     if target is None or not can_view(actor, target):
         raise NotFound(reference)
     if target.id == duplicate.id:

@@ -206,3 +206,15 @@ def test_merge_and_link_forms_check_csrf(app, ph, app_session) -> None:
     response = ph.post(f"/staff/cases/{one.reference}/links", data={"link_reference": "Y-2"})
     assert response.status_code == 400 and 'value="Y-2"' in page(response)
     assert ph.post(f"/staff/cases/{one.reference}/links/1/delete").status_code == 400
+
+
+def test_the_duplicates_own_page_stays_reachable_from_the_targets_history(ph, app_session) -> None:
+    target = cases.submit_case(app_session, raw_submission())
+    duplicate = cases.submit_case(app_session, raw_submission())
+    ph.post(f"/staff/cases/{duplicate.reference}/merge", data={"merge_reference": target.reference})
+    html = page(ph.get(f"/staff/cases/{target.reference}?lang=en"))
+    assert f"/staff/cases/{duplicate.reference}?stay=1" in html
+    own = ph.get(f"/staff/cases/{duplicate.reference}?stay=1&lang=en")
+    assert own.status_code == 200
+    assert f"This case was merged into {target.reference}." in page(own)
+    assert 'id="merge_reference"' not in page(own)  # merged once, never again

@@ -34,9 +34,10 @@ def queue() -> str:
 @staff_required
 def case_page(reference: str) -> Response | tuple[str, int]:
     case = load_case(reference)
-    # A merged duplicate's reference leads to the case it was merged into.
+    # A merged duplicate's reference leads to the case it was merged into (?stay=1: its
+    # own page, e.g. for its history, reached from the target's "merged from" event).
     target = merge.staff_redirect(db_session(), current_actor(), case)
-    if target is not None:
+    if target is not None and request.args.get("stay") != "1":
         flash(_("%(duplicate)s was merged into this case.", duplicate=case.reference))
         return redirect(url_for("staff.case_page", reference=target.reference), 303)
     # ?canned=<id> (the picker without JavaScript): the answer goes into the reply box.
