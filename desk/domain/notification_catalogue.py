@@ -55,6 +55,7 @@ class Kind(StrEnum):
     CASE_RESOLVED = "email.case_resolved"
     CASE_WAITING = "email.case_waiting"
     CASE_CLOSED = "email.case_closed"
+    CASE_MERGED = "email.case_merged"
     # Staff notifications (bell and, as each person chose, email).
     NEW_CASE = "notify.new_case"
     CASE_ASSIGNED = "notify.case_assigned"
@@ -82,6 +83,8 @@ KINDS: Final[dict[Kind, EventType]] = {
     Kind.CASE_RESOLVED: EventType("case_resolved", EMPLOYER, "case_resolved", True),
     Kind.CASE_WAITING: EventType("case_waiting", EMPLOYER, "case_waiting"),
     Kind.CASE_CLOSED: EventType("case_closed", EMPLOYER, "case_closed"),
+    # A duplicate merged into another case: the employer must know where it went (§21).
+    Kind.CASE_MERGED: EventType("case_merged", EMPLOYER, "case_merged", True),
     # Advisers and managers.
     Kind.NEW_CASE: EventType("new_case", STAFF, "new_case", default_delivery=Delivery.IN_APP),
     Kind.CASE_ASSIGNED: EventType("case_assigned", STAFF, "case_assigned"),

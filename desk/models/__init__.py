@@ -2,7 +2,9 @@
 
 from desk.models.api import ApiToken, IdempotencyKey
 from desk.models.base import Base
+from desk.models.canned_response import CannedResponse
 from desk.models.case import Case, CaseEvent, CaseMessage, ReferenceCounter
+from desk.models.case_link import CaseLink
 from desk.models.notification import (
     EmployerOptOut,
     Notification,
@@ -27,10 +29,12 @@ __all__ = [
     "Authority",
     "Base",
     "BusinessHoursRow",
+    "CannedResponse",
     "Case",
     "CaseCollaborator",
     "CaseEvent",
     "CaseFollower",
+    "CaseLink",
     "CaseMessage",
     "CaseSlaTarget",
     "ClosureDay",

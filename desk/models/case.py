@@ -101,11 +101,15 @@ class Case(Base):
     # The previous system's id of a case brought in by `desk import cases` (NULL for cases
     # opened on this desk): the key that makes importing a file twice harmless.
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # A duplicate merged into another case (desk.services.merge): its reference still
+    # resolves and leads there. Never a chain: a merged case is never a merge target.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
 
     team: Mapped[Team] = relationship(lazy="joined")
     authority: Mapped[Authority] = relationship(lazy="joined")
     need: Mapped[Need] = relationship(lazy="joined")
     municipality: Mapped[Municipality | None] = relationship(lazy="joined")
+    merged_into: Mapped[Case | None] = relationship(remote_side="Case.id", lazy="select")
     assignee: Mapped[User | None] = relationship(lazy="joined")
     messages: Mapped[list[CaseMessage]] = relationship(
         back_populates="case", order_by="CaseMessage.id", lazy="selectin"

@@ -223,6 +223,29 @@ def can_list_authority(actor: Actor) -> bool:
     return is_staff(actor) and actor.role in (Role.MANAGER, Role.ADMIN)
 
 
+def can_merge(actor: Actor, duplicate: Case, target: Case) -> bool:
+    """Merging a duplicate into another case: whoever may work on both (and admins)."""
+    return can_work(actor, duplicate) and can_work(actor, target)
+
+
+def can_link(actor: Actor, case: Case, other: Case) -> bool:
+    """Linking (or unlinking) two related cases: whoever may view both."""
+    return can_view(actor, case) and can_view(actor, other)
+
+
+# --- canned responses ---------------------------------------------------------------------
+
+
+def can_keep_canned(actor: Actor, team: Team) -> bool:
+    """A team's canned responses are kept by administrators and the managers of the team's
+    host authority (the desk's "team leads"); its members use them on its cases."""
+    if not is_staff(actor) or actor.user is None:
+        return False
+    if actor.role is Role.ADMIN:
+        return True
+    return actor.role is Role.MANAGER and team.authority_slug == actor.user.authority_slug
+
+
 # --- team case lists ----------------------------------------------------------------------
 
 

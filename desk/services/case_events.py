@@ -39,6 +39,10 @@ class EventKind(StrEnum):
     FOLLOWER_ADDED = "follower_added"
     COLLABORATOR_ADDED = "collaborator_added"
     COLLABORATOR_REMOVED = "collaborator_removed"
+    MERGED_INTO = "merged_into"  # on the duplicate
+    MERGED_FROM = "merged_from"  # on the case it was merged into
+    LINKED = "linked"
+    UNLINKED = "unlinked"
 
 
 SlaHook = Callable[[Session, Case, datetime, Mapping[str, Any]], None]
@@ -111,6 +115,14 @@ EFFECTS: Mapping[EventKind, Effects] = {
     EventKind.FOLLOWER_ADDED: Effects(email=Kind.CASE_FOLLOWED, email_facts={"user_id": "user_id"}),
     EventKind.COLLABORATOR_ADDED: Effects(),
     EventKind.COLLABORATOR_REMOVED: Effects(),
+    # The duplicate is closed (its clocks stop) and its employer told by one email; no
+    # status event, so no "resolved"/"closed" email goes out besides it.
+    EventKind.MERGED_INTO: Effects(
+        email=Kind.CASE_MERGED, email_facts={"target_id": "target_id"}, sla=_follow_status
+    ),
+    EventKind.MERGED_FROM: Effects(),
+    EventKind.LINKED: Effects(),
+    EventKind.UNLINKED: Effects(),
 }
 
 

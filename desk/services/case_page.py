@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from desk.domain.case_status import CaseStatus, next_statuses
-from desk.models import Case, CaseCollaborator, CaseFollower, OutboxMessage, Team
-from desk.services import collaboration, sla, transfers
+from desk.models import CannedResponse, Case, CaseCollaborator, CaseFollower, OutboxMessage, Team
+from desk.services import canned, case_links, collaboration, merge, sla, transfers
 from desk.services.access import Actor, can_note, can_work
 from desk.services.notify import operations
 from desk.services.sla import TargetView
@@ -32,6 +32,9 @@ class StaffCasePage:
     followers: list[CaseFollower]  # key-account advisers who follow the case
     collaborators: list[CaseCollaborator]  # the other authority's collaborating teams
     sent_notifications: list[OutboxMessage]  # what the desk sent (or will send) about it
+    links: list[case_links.LinkView]  # related cases (named only where the reader may open)
+    canned_options: list[CannedResponse]  # the team's answers, for whoever may reply
+    merge_target: Case | None  # where a merged duplicate went, if the reader may open it
 
 
 def staff_case_page(session: Session, actor: Actor, case: Case) -> StaffCasePage:
@@ -50,4 +53,7 @@ def staff_case_page(session: Session, actor: Actor, case: Case) -> StaffCasePage
         followers=list(case.followers),
         collaborators=list(case.collaborators),
         sent_notifications=operations.sent_for_case(session, case.id),
+        links=case_links.links_of(session, actor, case),
+        canned_options=canned.options_for_case(session, actor, case),
+        merge_target=merge.staff_redirect(session, actor, case),
     )

@@ -176,6 +176,10 @@ EVENT_LABELS = {
     "transferred": _l("Transferred"),
     "collaborator_added": _l("Collaborating team added"),
     "collaborator_removed": _l("Collaborating team removed"),
+    "merged_into": _l("Merged into another case"),
+    "merged_from": _l("A duplicate was merged into this case"),
+    "linked": _l("Linked to a related case"),
+    "unlinked": _l("Link to a related case removed"),
 }
 
 SLA_TARGET_LABELS = {
@@ -199,6 +203,7 @@ NOTIFICATION_EVENT_LABELS = {
     "case_transferred": _l("Transfer told to the employer"),
     "case_resolved": _l("Case resolved"),
     "case_closed": _l("Case closed"),
+    "case_merged": _l("Request combined with another (told to the employer)"),
     # Staff
     "new_case": _l("New case in your team's queue"),
     "case_assigned": _l("Case assigned to you"),

@@ -85,7 +85,13 @@ def test_every_kind_is_well_formed() -> None:
 
 def test_what_an_employer_cannot_opt_out_of() -> None:
     necessary = {entry.key for entry in KINDS.values() if entry.legally_necessary}
-    assert necessary == {"case_received", "staff_reply", "case_transferred", "case_resolved"}
+    assert necessary == {
+        "case_received",
+        "staff_reply",
+        "case_transferred",
+        "case_resolved",
+        "case_merged",  # where a request went when it was combined with another
+    }
     waiting = KINDS["email.case_waiting"]
     resolved = KINDS["email.case_resolved"]
     assert employer_may_receive(waiting, opted_out=False)

@@ -97,3 +97,75 @@ def test_reports_are_read_by_managers_admins_and_the_desk_itself() -> None:
     assert not access.can_read_reports(Actor.employer(Channel.API))
     with pytest.raises(access.Forbidden):
         access.require_report_reader(staff("adviser"))
+
+
+# --- merge, links and canned responses (issue 11) -------------------------------------------
+
+MERGE_AND_LINK = [
+    # actor, duplicate, target, may merge, may link
+    (staff("admin"), case(team_id=10), case(team_id=20), True, True),
+    (staff("adviser", teams=(10,)), case(team_id=10), case(team_id=10), True, True),
+    # Both visible, but the target is another team's: linking yes, merging no.
+    (
+        staff("adviser", teams=(10,)),
+        case(team_id=10),
+        case(collaborators=(10,), team_id=20),
+        False,
+        True,
+    ),
+    (staff("adviser", teams=(10, 20)), case(team_id=10), case(team_id=20), True, True),
+    (staff("adviser", teams=(10,)), case(team_id=10), case(team_id=20), False, False),
+    (
+        staff("adviser", teams=(10,), id=7),
+        case(team_id=10),
+        case(team_id=20, followers=(7,)),
+        False,
+        True,
+    ),
+    (
+        staff("manager", authority="lahti"),
+        case(authority="lahti"),
+        case(authority="lahti"),
+        False,
+        True,
+    ),
+    (
+        staff("manager", authority="lahti"),
+        case(authority="lahti"),
+        case(authority="paijat-hame"),
+        False,
+        False,
+    ),
+    (staff("adviser", teams=(10,), active=False), case(team_id=10), case(team_id=10), False, False),
+    (Actor.employer(Channel.WEB), case(), case(), False, False),
+    (Actor.system(), case(), case(), False, False),
+]
+
+
+@pytest.mark.parametrize(("actor", "duplicate", "target", "merge", "link"), MERGE_AND_LINK)
+def test_merge_and_link_access(
+    actor: Actor, duplicate: Any, target: Any, merge: bool, link: bool
+) -> None:
+    assert access.can_merge(actor, duplicate, target) is merge
+    assert access.can_link(actor, duplicate, target) is link
+    assert access.can_link(actor, target, duplicate) is link  # symmetric
+
+
+def team(authority: str = "lahti", team_id: int = 10) -> Any:
+    return SimpleNamespace(id=team_id, authority_slug=authority)
+
+
+@pytest.mark.parametrize(
+    ("actor", "the_team", "keeps"),
+    [
+        (staff("admin", authority="paijat-hame"), team("lahti"), True),
+        (staff("manager", authority="lahti"), team("lahti"), True),
+        (staff("manager", authority="paijat-hame"), team("lahti"), False),
+        (staff("adviser", teams=(10,)), team("lahti"), False),  # members use, not keep
+        (staff("manager", authority="lahti", active=False), team("lahti"), False),
+        (Actor.employer(Channel.WEB), team(), False),
+        (Actor.system(), team(), False),
+    ],
+)
+def test_who_keeps_a_teams_canned_responses(actor: Actor, the_team: Any, keeps: bool) -> None:
+    assert access.can_keep_canned(actor, the_team) is keeps

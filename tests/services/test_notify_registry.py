@@ -157,6 +157,7 @@ def _payloads(case: Any, user: Any, message_id: int, reply_id: int) -> dict[Kind
         Kind.CASE_RESOLVED: {"case_id": case.id},
         Kind.CASE_WAITING: {"case_id": case.id},
         Kind.CASE_CLOSED: {"case_id": case.id},
+        Kind.CASE_MERGED: {"case_id": case.id, "target_id": case.id},
         Kind.NEW_CASE: about,
         Kind.CASE_ASSIGNED: {**about, "assignee_id": user.id},
         Kind.EMPLOYER_REPLY: {**about, "message_id": reply_id},

@@ -140,6 +140,22 @@ def _employer_status_email(session: Session, row: OutboxMessage, base_url: str) 
     return _to_employer(row, case, base_url, **extra)
 
 
+def _case_merged(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+    """A duplicate merged into another case: the other reference only for the same contact."""
+    case = case_of(session, row)
+    target = session.get(Case, row.payload.get("target_id"))
+    if target is None:
+        raise Undeliverable(f"case {row.payload.get('target_id')} is gone")
+    same = target.email.strip().lower() == case.email.strip().lower()
+    return _to_employer(
+        row,
+        case,
+        base_url,
+        target_reference=target.reference if same else "",
+        target_link=employer_link(base_url, target) if same else "",
+    )
+
+
 # --- to a staff member (payload user_id), in their language --------------------------------
 
 
@@ -249,6 +265,7 @@ BUILDERS: Final[dict[Kind, Builder]] = {
     Kind.CASE_RESOLVED: _employer_status_email,
     Kind.CASE_WAITING: _employer_status_email,
     Kind.CASE_CLOSED: _employer_status_email,
+    Kind.CASE_MERGED: _case_merged,
     Kind.NEW_CASE: _staff_email,
     Kind.CASE_ASSIGNED: _staff_email,
     Kind.EMPLOYER_REPLY: _employer_reply,

@@ -181,6 +181,7 @@ def staff_case(
         "messages": [staff_message(m) for m in case.messages],
         "events": [_event(e) for e in case.events],
         "sla_targets": [_staff_target(t) for t in targets],
+        "merged_into": case.merged_into.reference if case.merged_into is not None else None,
     }
 
 

@@ -429,6 +429,14 @@ class StaffCaseSchema(CaseSummarySchema):
     messages = fields.List(fields.Nested(StaffMessageSchema), required=True)
     events = fields.List(fields.Nested(EventSchema), required=True)
     sla_targets = fields.List(fields.Nested(StaffTargetSchema), required=True)
+    merged_into = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The reference of the case this duplicate was merged into "
+            "(its messages are there now), or null."
+        },
+    )
 
 
 class CasePageSchema(ma.Schema):

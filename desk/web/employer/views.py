@@ -6,7 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from desk.models import Case
-from desk.services import cases, sla
+from desk.services import cases, merge, sla
 from desk.services.access import Actor, Channel
 from desk.services.errors import Conflict, NotFound
 from desk.web.extensions import db_session
@@ -43,7 +43,12 @@ def _render(
 
 @bp.get("/case/<token>")
 def case_page(token: str) -> tuple[str, int]:
-    return _render(case_or_404(token))
+    case = case_or_404(token)
+    if case.merged_into_id is not None:
+        # Combined with another case: named (and linked) only when it is the same contact's.
+        target = merge.employer_target(db_session(), case)
+        return render_template("employer/merged.html", case=case, target=target), 200
+    return _render(case)
 
 
 @bp.post("/case/<token>/messages")

@@ -8,10 +8,12 @@ from flask import Blueprint
 def blueprints() -> tuple[Blueprint, ...]:
     """This package's blueprints, for register_blueprints."""
     from desk.web.staff import (
+        canned,
+        merge_links,
         notifications,
         queue,  # noqa: F401  (adds the queues' routes to views.bp)
         routing,
         views,
     )
 
-    return (views.bp, routing.bp, notifications.bp)
+    return (views.bp, routing.bp, notifications.bp, canned.bp, merge_links.bp)

@@ -6,12 +6,13 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from desk.services import cases
+from desk.services import cases, merge
 from desk.services.errors import Conflict, Forbidden
 from desk.web.auth.roles import current_actor, staff_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
+from desk.web.staff import canned
 from desk.web.staff.case_page import load_case, render_case_page
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -19,8 +20,20 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 @bp.get("/cases/<reference>")
 @staff_required
-def case_page(reference: str) -> tuple[str, int]:
-    return render_case_page(load_case(reference))
+def case_page(reference: str) -> Response | tuple[str, int]:
+    case = load_case(reference)
+    # A merged duplicate's reference leads to the case it was merged into (?stay=1: its
+    # own page, e.g. for its history, reached from the target's "merged from" event).
+    target = merge.staff_redirect(db_session(), current_actor(), case)
+    if target is not None and request.args.get("stay") != "1":
+        flash(_("%(duplicate)s was merged into this case.", duplicate=case.reference))
+        return redirect(url_for("staff.case_page", reference=target.reference), 303)
+    # ?canned=<id> (the picker without JavaScript): the answer goes into the reply box.
+    inserted = canned.inserted_for(case, request.args.get("canned"))
+    if inserted is not None:
+        flash(canned.notice(inserted, case.language))
+        return render_case_page(case, values={"reply_body": inserted.text})
+    return render_case_page(case)
 
 
 @bp.post("/cases/<reference>/<action>")
