@@ -254,6 +254,7 @@ def explain_routing() -> dict[str, Any]:
             args["need"],
             args.get("affected_employees"),
             chosen,
+            names_language=language(),
         )
     except routing_explanation.InvalidRoutingQuestion as exc:
         raise invalid(exc.errors, location="query") from exc

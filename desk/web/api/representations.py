@@ -160,9 +160,13 @@ def _staff_target(view: TargetView) -> dict[str, Any]:
 
 
 def staff_case(
-    case: Case, targets: list[TargetView], can_work: bool, can_note: bool
+    case: Case,
+    targets: list[TargetView],
+    can_work: bool,
+    can_note: bool,
+    routing_reason: str | None = None,
 ) -> dict[str, Any]:
-    """A case with everything staff see."""
+    """A case with everything staff see (routing_reason: in the request's language)."""
     return {
         **summary(case),
         "contact_name": case.contact_name,
@@ -171,7 +175,7 @@ def staff_case(
         "affected_employees": case.affected_employees,
         "description": case.description,
         "routing_rule": case.routing_rule,
-        "routing_reason": case.routing_reason,
+        "routing_reason": case.routing_reason if routing_reason is None else routing_reason,
         "first_response_at": case.first_response_at,
         "resolved_at": case.resolved_at,
         "closed_at": case.closed_at,
