@@ -129,6 +129,11 @@ def rule_label(text: Any) -> str:
     return "; ".join(parts) if parts else str(_("Any request (catch-all)"))
 
 
+def business_minutes(minutes: int | None) -> str:
+    """An SLA target in working days and hours (a working day is BUSINESS_DAY_MINUTES long)."""
+    return "" if minutes is None else business_time(timedelta(minutes=minutes))
+
+
 def init_i18n(app: Flask) -> None:
     """Flask-Babel with the desk's catalogues and the language switcher in every template."""
     app.config.setdefault(
@@ -141,6 +146,8 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["business_time"] = business_time
+    app.jinja_env.filters["business_minutes"] = business_minutes
+    app.jinja_env.filters["team_name"] = team_name
 
     @app.context_processor
     def _names() -> dict[str, object]:

@@ -213,10 +213,10 @@ def test_the_steering_report_shows_both_authorities(manager) -> None:
     assert "City of Lahti" in table or "Lahti" in table
     assert "Päijät-Häme" in table and "Both authorities" in table
     assert "Regional change security team" in page
-    assert "1.4.2026–30.6.2026" in page and "Definitions" in page
+    assert "1 Apr 2026–30 Jun 2026" in page and "Definitions" in page
     assert "Cases received in the period." in page
     whole_year = manager.get("/reports/steering?year=2026&quarter=&lang=en")
-    assert "1.1.2026–31.12.2026" in text(whole_year)
+    assert "1 Jan 2026–31 Dec 2026" in text(whole_year)
     assert manager.get("/reports/steering?year=20x6").status_code == 422
     assert manager.get("/reports/steering?year=2026&quarter=5").status_code == 422
 
