@@ -18,6 +18,7 @@ from desk.config import PROJECT_ROOT
 from desk.domain.business_calendar import HELSINKI
 from desk.domain.languages import DEFAULT_LANGUAGE, LANGUAGES
 from desk.domain.reference_data import ReferenceData
+from desk.domain.routing import Rule
 from desk.domain.sla import BUSINESS_DAY_MINUTES
 
 LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
@@ -117,15 +118,48 @@ def routing_text(case: Any) -> Any:
     return build(db_session(), case, page_language(), _reference())
 
 
+# Languages as a rule condition names them (lower case, each in its own language).
+RULE_LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
+
+
+def describe_rule(rule: Rule, reference: ReferenceData, language: str) -> list[str]:
+    """The rule's conditions as short translated phrases (empty: it matches every request)."""
+    parts: list[str] = []
+    if rule.needs:
+        names = [
+            reference.needs[n].names[language] if n in reference.needs else n
+            for n in sorted(rule.needs)
+        ]
+        parts.append(_("Need: %(needs)s", needs=", ".join(names)))
+    if rule.has_municipality_condition:
+        places = [
+            reference.municipalities[c].name(language) + f" ({c})"
+            if c in reference.municipalities
+            else c
+            for c in sorted(rule.municipalities)
+        ]
+        if rule.outside_region:
+            places.append(_("outside the ten or unknown"))
+        parts.append(_("Workplace: %(places)s", places=", ".join(places)))
+    if rule.min_affected is not None:
+        parts.append(_("At least %(count)s affected employees", count=rule.min_affected))
+    if rule.key_account is True:
+        parts.append(_("Employer has a key-account adviser"))
+    elif rule.key_account is False:
+        parts.append(_("Employer has no key-account adviser"))
+    if rule.languages:
+        names = [RULE_LANGUAGE_NAMES.get(code, code) for code in sorted(rule.languages)]
+        parts.append(_("Language: %(languages)s", languages=", ".join(names)))
+    return parts
+
+
 def rule_label(text: Any) -> str:
     """The rule that routed the case, as its conditions in words (never its code)."""
     if text.transferred:
         return str(_("transferred by an adviser"))
     if text.rule is None:
         return str(_("a rule no longer in use"))
-    from desk.web.admin.routing import describe
-
-    parts = describe(text.rule, _reference(), page_language())
+    parts = describe_rule(text.rule, _reference(), page_language())
     return "; ".join(parts) if parts else str(_("Any request (catch-all)"))
 
 
