@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 
 from desk.domain.sla import describe_minutes
+from desk.i18n import plurals
 from desk.models import ApiToken, Case, CaseEvent, CaseMessage, Team, User
 from desk.services.routing import RoutedRequest
 from desk.services.sla import TargetView
@@ -249,8 +250,8 @@ def processing_time(listing: PolicyListing, language: str) -> dict[str, Any]:
         "name": listing.need.name(language),
         "first_response_minutes": policy.first_response_minutes,
         "resolution_minutes": policy.resolution_minutes,
-        "first_response": describe_minutes(policy.first_response_minutes, language),
-        "resolution": describe_minutes(policy.resolution_minutes, language),
+        "first_response": describe_minutes(policy.first_response_minutes, plurals(language)),
+        "resolution": describe_minutes(policy.resolution_minutes, plurals(language)),
     }
 
 
