@@ -82,6 +82,6 @@ def routing_text(
         affected_employees=case.affected_employees,
         # The rule fired, so its key-account condition (if any) held.
         has_key_account=bool(rule.key_account),
-        language=language,
+        language=case.language,  # a condition the rule may name: the employer's language
     )
-    return RoutingText(explain(rule, request, reference, catalogue), rule, False)
+    return RoutingText(explain(rule, request, reference, catalogue, language), rule, False)
