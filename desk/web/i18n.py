@@ -7,7 +7,7 @@ catalogue's labels (desk.web.messages) in the template context.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, g, request, session
 from flask_babel import Babel, format_date, format_datetime, ngettext
@@ -20,6 +20,10 @@ from desk.domain.languages import DEFAULT_LANGUAGE, LANGUAGES
 from desk.domain.reference_data import ReferenceData
 from desk.domain.routing import Rule
 from desk.domain.sla import BUSINESS_DAY_MINUTES
+
+if TYPE_CHECKING:
+    from desk.models import Case
+    from desk.services.routing_text import RoutingText
 
 LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
 
@@ -110,7 +114,7 @@ def team_name(slug: str | None) -> str:
     return team.names[page_language()] if team is not None else slug
 
 
-def routing_text(case: Any) -> Any:
+def routing_text(case: Case) -> RoutingText:
     """Why the case is where it is, in the page's language (desk.services.routing_text)."""
     from desk.services.routing_text import routing_text as build
     from desk.web.extensions import db_session
@@ -153,7 +157,7 @@ def describe_rule(rule: Rule, reference: ReferenceData, language: str) -> list[s
     return parts
 
 
-def rule_label(text: Any) -> str:
+def rule_label(text: RoutingText) -> str:
     """The rule that routed the case, as its conditions in words (never its code)."""
     if text.transferred:
         return str(_("transferred by an adviser"))
