@@ -15,7 +15,7 @@ from typing import Any
 
 from babel.support import Translations
 
-from desk.domain.languages import Translate, normalise_language
+from desk.domain.languages import PluralTranslate, Translate, normalise_language
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 # The messages are written in English: English needs no compiled catalogue.
@@ -47,5 +47,20 @@ def catalogue(language: str) -> Translate:
     def translate(message: str, /, **params: Any) -> str:
         text = translations.gettext(message) if translations is not None else message
         return text % params if params else text
+
+    return translate
+
+
+@lru_cache(maxsize=8)
+def plurals(language: str) -> PluralTranslate:
+    """ngettext in the language with named placeholders (like flask_babel.ngettext)."""
+    translations = _translations(normalise_language(language))
+
+    def translate(singular: str, plural: str, num: int, /, **params: Any) -> str:
+        if translations is not None:
+            text = translations.ngettext(singular, plural, num)
+        else:
+            text = singular if num == 1 else plural
+        return text % {"num": num, **params}
 
     return translate

@@ -25,6 +25,12 @@ class Translate(Protocol):
     def __call__(self, message: str, /, **params: Any) -> str: ...
 
 
+class PluralTranslate(Protocol):
+    """ngettext in one language with named placeholders; `num` is the count."""
+
+    def __call__(self, singular: str, plural: str, num: int, /, **params: Any) -> str: ...
+
+
 class Catalogue(Protocol):
     """The desk's message catalogue: a Translate for a language (desk.i18n.catalogue)."""
 

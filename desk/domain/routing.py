@@ -210,10 +210,17 @@ def _lower_first(text: str) -> str:
 
 
 def explain(
-    rule: Rule, request: RoutingRequest, reference: ReferenceData, catalogue: Catalogue
+    rule: Rule,
+    request: RoutingRequest,
+    reference: ReferenceData,
+    catalogue: Catalogue,
+    language: str | None = None,
 ) -> str:
-    """The sentence telling why the rule sent the request to its team, in request.language."""
-    language = normalise_language(request.language)
+    """The sentence telling why the rule sent the request to its team.
+
+    In `language` (a reader's) when given, else in the request's own language.
+    """
+    language = normalise_language(language or request.language)
     translate = catalogue(language)
     team = reference.teams[rule.team]
     authority = reference.authorities[team.authority]
@@ -241,7 +248,9 @@ def explain(
     if rule.key_account is not None:
         clauses.append(translate(_KEY_ACCOUNT[rule.key_account]))
     if rule.languages:
-        clauses.append(translate(_LANGUAGE, language=ENDONYMS[language]))
+        clauses.append(
+            translate(_LANGUAGE, language=ENDONYMS[normalise_language(request.language)])
+        )
     if not clauses:
         label = f"{place} ({municipality.code})" if municipality is not None else place
         clauses.append(translate(_CATCH_ALL, need=need_name, municipality=label))

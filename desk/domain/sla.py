@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Final, Protocol
 
 from desk.domain.business_calendar import BusinessCalendar
+from desk.domain.languages import PluralTranslate
 
 BUSINESS_DAY_MINUTES = 8 * 60
 ESCALATE_AFTER = timedelta(minutes=BUSINESS_DAY_MINUTES)
@@ -280,36 +281,24 @@ def resolution_met(status: str) -> bool:
     return status in ("resolved", "closed")
 
 
-# Durations for the processing-times page and the employer, composed here in the three
-# languages like the routing sentences: {n} is a number.
-_UNITS: dict[str, dict[str, tuple[str, str]]] = {
-    "fi": {"day": ("{n} työpäivä", "{n} työpäivää"), "hour": ("{n} työtunti", "{n} työtuntia")},
-    "sv": {
-        "day": ("{n} arbetsdag", "{n} arbetsdagar"),
-        "hour": ("{n} arbetstimme", "{n} arbetstimmar"),
-    },
-    "en": {
-        "day": ("{n} business day", "{n} business days"),
-        "hour": ("{n} business hour", "{n} business hours"),
-    },
-}
-_MINUTES: dict[str, tuple[str, str]] = {
-    "fi": ("{n} minuutti", "{n} minuuttia"),
-    "sv": ("{n} minut", "{n} minuter"),
-    "en": ("{n} business minute", "{n} business minutes"),
-}
+# Durations for the processing-times page and the employer: the catalogue's wording (gettext
+# plurals in desk/translations, like every other text of the desk); the domain only chooses
+# the unit and the count.
+_DAYS = ("%(num)d business day", "%(num)d business days")
+_HOURS = ("%(num)d business hour", "%(num)d business hours")
+_MINUTES = ("%(num)d business minute", "%(num)d business minutes")
+DURATION_MESSAGES: Final = (_DAYS, _HOURS, _MINUTES)
 
 
-def describe_minutes(minutes: int, language: str) -> str:
+def describe_minutes(minutes: int, translate: PluralTranslate) -> str:
     """A target in words: whole business days, else whole hours, else minutes."""
-    units = _UNITS.get(language, _UNITS["fi"])
     if minutes % BUSINESS_DAY_MINUTES == 0:
-        n, forms = minutes // BUSINESS_DAY_MINUTES, units["day"]
+        n, forms = minutes // BUSINESS_DAY_MINUTES, _DAYS
     elif minutes % 60 == 0:
-        n, forms = minutes // 60, units["hour"]
+        n, forms = minutes // 60, _HOURS
     else:
-        n, forms = minutes, _MINUTES.get(language, _MINUTES["fi"])
-    return (forms[0] if n == 1 else forms[1]).format(n=n)
+        n, forms = minutes, _MINUTES
+    return translate(forms[0], forms[1], n)
 
 
 class StoredClock(Protocol):

@@ -95,6 +95,10 @@ def build_message(
     message.add_alternative(html, subtype="html")
     # After set_content(), which clears every Content-* header.
     message["Content-Language"] = language
+    # Fold headers only past RFC 5322's 998 characters: the standard library's folding at 78
+    # drops the space between two encoded words ("TP-2026-000002ensimmäisen" in a Finnish
+    # subject). Set after the body is encoded, so the body keeps its transfer encoding.
+    message.policy = message.policy.clone(max_line_length=998)
     return message
 
 

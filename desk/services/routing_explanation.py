@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from desk.domain.errors import FieldErrors
+from desk.domain.languages import normalise_language
 from desk.services.reference_data import snapshot
 from desk.services.routing import RoutedRequest, route_request
 
@@ -30,8 +31,12 @@ def explain(
     need: str,
     affected_employees: int | None = None,
     language: str = "fi",
+    names_language: str | None = None,
 ) -> RoutingExplanation:
     """Route a request by the published rules; nothing is stored.
+
+    The reason is in `language` (the employer's, a routing condition); the team and authority
+    names in `names_language` (the reader's; `language` when not given).
 
     The employer's Business ID is not asked: whether an employer has a key-account adviser
     is not public, so the answer is the one for an employer without one.
@@ -55,8 +60,9 @@ def explain(
     )
     session.rollback()  # read only
     decision = routed.decision
+    names = normalise_language(names_language or language)
     return RoutingExplanation(
         routed,
-        reference.teams[decision.team].names[language],
-        reference.authorities[decision.authority].names[language],
+        reference.teams[decision.team].names[names],
+        reference.authorities[decision.authority].names[names],
     )

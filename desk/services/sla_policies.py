@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from desk.db import insert_for
 from desk.domain.business_calendar import (
+    HELSINKI,
     BusinessCalendar,
     CalendarError,
     WeeklyHours,
     calendar_for,
 )
+from desk.domain.errors import FieldErrors
 from desk.domain.sla import Policy
 from desk.models import Authority, BusinessHoursRow, ClosureDay, Need, SlaPolicy, utcnow
 from desk.services.access import Actor, require_admin
@@ -180,11 +182,27 @@ def list_closure_days(session: Session, since: date | None = None) -> list[Closu
     return list(session.scalars(stmt))
 
 
+class InvalidClosureDay(FieldErrors):
+    """The closure day cannot be added; errors maps "day" to a code (past)."""
+
+
 def add_closure_day(
-    session: Session, actor: Actor, day: date, authority: str | None, note: str
+    session: Session,
+    actor: Actor,
+    day: date,
+    authority: str | None,
+    note: str,
+    today: date | None = None,
 ) -> ClosureDay:
-    """Close the desk (or one authority) on a day. Raises Conflict when it already is."""
+    """Close the desk (or one authority) on a day from today (Helsinki) on.
+
+    Raises InvalidClosureDay for a past day (it would change clocks already run, and the
+    page lists only days from today, so it could never be seen or removed) and Conflict when
+    the day already is one.
+    """
     user = require_admin(actor, "change closure days")
+    if day < (today or datetime.now(HELSINKI).date()):
+        raise InvalidClosureDay({"day": "past"})
     if authority is not None and session.get(Authority, authority) is None:
         raise NotFound(authority)
     duplicate = session.scalar(

@@ -198,7 +198,7 @@ SLA_STATE_LABELS = {
 NOTIFICATION_EVENT_LABELS = {
     # Employer
     "case_received": _l("Request received (confirmation)"),
-    "staff_reply": _l("Reply to the employer"),
+    "staff_reply": _l("Reply sent to the employer"),
     "case_waiting": _l("Information requested from the employer"),
     "case_transferred": _l("Transfer told to the employer"),
     "case_resolved": _l("Case resolved"),
@@ -406,6 +406,7 @@ SLA_ERRORS = {
     ("day", "invalid"): _l("Enter the date as YYYY-MM-DD, like 2026-12-31"),
     ("authority", "invalid"): _l("Choose who is closed from the list"),
     ("day", "duplicate_closure"): _l("That day is already a closure day"),
+    ("day", "past"): _l("The closure day cannot be in the past: enter today or a later date"),
     ("policy", "unchanged"): _l("The policy already has these values."),
     ("policy", "concurrent_change"): _l(
         "Someone changed this policy at the same time. Check it and save again."

@@ -294,5 +294,7 @@ def test_transfer_tells_whether_the_case_is_still_visible(client, app_session, a
 
 def test_staff_and_public_submissions_share_the_database(client, auth):
     receipt = client.post("/api/v1/cases", json=submission()).get_json()
-    got = client.get(f"/api/v1/staff/cases/{receipt['reference']}", headers=auth)
+    # The reason in the request's language: the employer's here, as the receipt was.
+    headers = {**auth, "Accept-Language": submission()["language"]}
+    got = client.get(f"/api/v1/staff/cases/{receipt['reference']}", headers=headers)
     assert got.status_code == 200 and got.get_json()["routing_reason"] == receipt["reason"]

@@ -23,6 +23,7 @@ from desk.domain.sla import (
     policy_errors,
     resolution_met,
 )
+from desk.i18n import plurals
 
 CAL = default_calendar()
 
@@ -144,7 +145,8 @@ def test_which_statuses_run_the_clocks(status: str, runs: bool, resolved: bool) 
     ],
 )
 def test_targets_in_words_in_three_languages(minutes: int, fi: str, sv: str, en: str) -> None:
-    assert [describe_minutes(minutes, lang) for lang in ("fi", "sv", "en")] == [fi, sv, en]
+    got = [describe_minutes(minutes, plurals(lang)) for lang in ("fi", "sv", "en")]
+    assert got == [fi, sv, en]
 
 
 def test_policy_values_are_checked() -> None:
@@ -216,3 +218,18 @@ def test_the_due_time_is_when_the_clock_reaches_the_target(
         assert clock.elapsed_at(CAL, due) == clock.target
         assert clock.state(CAL, due) is SlaState.BREACHED
         assert clock.state(CAL, due - timedelta(microseconds=1)) is not SlaState.BREACHED
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_the_catalogue_translates_every_duration_in_both_numbers(language: str) -> None:
+    from babel.support import Translations
+
+    from desk.domain.sla import DURATION_MESSAGES
+    from desk.i18n import TRANSLATIONS_DIR
+
+    translations = Translations.load(str(TRANSLATIONS_DIR), [language])
+    for singular, plural in DURATION_MESSAGES:
+        for n in (1, 2):
+            translated = translations.ngettext(singular, plural, n)
+            assert translated not in (singular, plural), f"{language}: {singular!r}"
+            assert "%(num)d" in translated

@@ -77,9 +77,13 @@ def test_only_administrators_change_service_level_settings(
     with pytest.raises(Forbidden):
         sla_policies.change_policy(session, person, "recruitment", 60, 600, 80)
     with pytest.raises(Forbidden):
-        sla_policies.add_closure_day(session, person, date(2027, 1, 7), None, "Training")
+        sla_policies.add_closure_day(
+            session, person, date(2027, 1, 7), None, "Training", today=date(2026, 1, 1)
+        )
     admin = as_staff(make_user("admin@example.fi", role="admin", teams=()))
-    day = sla_policies.add_closure_day(session, admin, date(2027, 1, 7), None, "Training")
+    day = sla_policies.add_closure_day(
+        session, admin, date(2027, 1, 7), None, "Training", today=date(2026, 1, 1)
+    )
     with pytest.raises(Forbidden):
         sla_policies.remove_closure_day(session, person, day.id)
     sla_policies.remove_closure_day(session, admin, day.id)

@@ -118,10 +118,20 @@ def test_closure_days_of_the_sla_calendar_hold_the_digest(session: Session, make
         cases.employer_reply(session, case.employer_token, "Any news?")
     tuesday, wednesday = MONDAY + timedelta(days=1), MONDAY + timedelta(days=2)
     sla_policies.add_closure_day(
-        session, as_staff(admin), date(2026, 3, 2), None, "Whole desk closed"
+        session,
+        as_staff(admin),
+        date(2026, 3, 2),
+        None,
+        "Whole desk closed",
+        today=date(2026, 1, 1),
     )
     sla_policies.add_closure_day(
-        session, as_staff(admin), date(2026, 3, 3), "paijat-hame", "Training day"
+        session,
+        as_staff(admin),
+        date(2026, 3, 3),
+        "paijat-hame",
+        "Training day",
+        today=date(2026, 1, 1),
     )
 
     assert digest.prepare_daily_digests(session, MONDAY) == 0

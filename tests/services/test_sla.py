@@ -221,11 +221,20 @@ def test_a_first_policy_change_keeps_the_shipped_default_as_version_one(session:
 def test_closure_days_close_the_desk_or_one_authority(session: Session) -> None:
     admin = add_user(session, "admin@example.fi", role="admin", teams=())
     sla_policies.add_closure_day(
-        session, as_staff(admin), date(2026, 3, 3), "paijat-hame", "Training day"
+        session,
+        as_staff(admin),
+        date(2026, 3, 3),
+        "paijat-hame",
+        "Training day",
+        today=date(2026, 1, 1),
     )
-    sla_policies.add_closure_day(session, as_staff(admin), date(2026, 3, 4), None, "Moving house")
+    sla_policies.add_closure_day(
+        session, as_staff(admin), date(2026, 3, 4), None, "Moving house", today=date(2026, 1, 1)
+    )
     with pytest.raises(Conflict):
-        sla_policies.add_closure_day(session, as_staff(admin), date(2026, 3, 4), None, "again")
+        sla_policies.add_closure_day(
+            session, as_staff(admin), date(2026, 3, 4), None, "again", today=date(2026, 1, 1)
+        )
     session.rollback()
 
     monday = hki(2026, 3, 2, 15)

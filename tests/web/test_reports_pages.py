@@ -213,10 +213,10 @@ def test_the_steering_report_shows_both_authorities(manager) -> None:
     assert "City of Lahti" in table or "Lahti" in table
     assert "Päijät-Häme" in table and "Both authorities" in table
     assert "Regional change security team" in page
-    assert "1.4.2026–30.6.2026" in page and "Definitions" in page
+    assert "1 Apr 2026–30 Jun 2026" in page and "Definitions" in page
     assert "Cases received in the period." in page
     whole_year = manager.get("/reports/steering?year=2026&quarter=&lang=en")
-    assert "1.1.2026–31.12.2026" in text(whole_year)
+    assert "1 Jan 2026–31 Dec 2026" in text(whole_year)
     assert manager.get("/reports/steering?year=20x6").status_code == 422
     assert manager.get("/reports/steering?year=2026&quarter=5").status_code == 422
 
@@ -269,10 +269,10 @@ def test_the_breaches_link_to_their_cases_and_the_transfers_table(manager, app_s
     page = text(manager.get(f"/reports?{PERIOD}&lang=en"))
     table = re.search(r'data-testid="breaches-table">(.*?)</table>', page).group(1)
     links = re.findall(r'<a href="/staff/cases/([^"]+)">', table)
-    # FR: B E F I; RES: B E F I K: nine breaches, K's resolution (due 17.4.2026 16:00) first.
+    # FR: B E F I; RES: B E F I K: nine breaches, K's resolution (due 17 Apr 2026, 16:00) first.
     assert len(links) == 9 and 'data-testid="breaches-more"' not in page
     first = re.search(r"<tr>(.*?)</tr>", table.split("<tbody>")[1]).group(1)
-    assert "Regional change security team" in first and "17.4.2026 16:00" in first
+    assert "Regional change security team" in first and "17 Apr 2026, 16:00" in first
     assert "Resolution" in first
     transfers = re.search(r'data-testid="transfers-table">(.*?)</table>', page).group(1)
     assert re.findall(r">(\d+)<", transfers) == ["0", "0", "0", "0"]

@@ -26,7 +26,9 @@ def test_the_case_page_shows_the_reason_and_the_rule(ph, app_session) -> None:
     html = page(ph.get(f"/staff/cases/{case.reference}?lang=en"))
     assert "because the workplace is in Iitti (142)." in html
     assert "rule</span>" not in html  # the label is translated text, not markup
-    assert "(rule: paijat-hame)" in html
+    # The rule by its conditions in the page's language, never its code.
+    assert "(rule: Workplace: Asikkala (016)," in html
+    assert "paijat-hame)" not in html
 
 
 def test_transfer_needs_a_reason_and_keeps_what_was_typed(ph, app_session) -> None:
@@ -70,9 +72,12 @@ def test_transfer_moves_the_case_and_the_employer_sees_why(ph, app_session, staf
     lahti = ph.application.test_client()
     login(lahti, "lahti@example.fi")
     html = page(lahti.get(f"/staff/cases/{reference}?lang=en"))
+    assert "Transferred" in html
     assert (
-        "Transferred" in html and "paijat-hame-employer-services → lahti-employer-services" in html
+        "From Päijät-Häme employer services to Lahti employer services. "
+        "Reason: The workplace is in Lahti" in html
     )
+    assert "lahti-employer-services" not in html.split("<h2>History</h2>")[1]
 
 
 def test_collaborating_team_reads_and_notes_but_does_not_reply(ph, app_session, staff) -> None:

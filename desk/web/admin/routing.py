@@ -26,6 +26,7 @@ from desk.services.key_accounts import InvalidKeyAccount
 from desk.web.auth.roles import admin_required, current_actor
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
+from desk.web.i18n import describe_rule as describe
 from desk.web.messages import (
     ASSIGNMENT_MODE_LABELS,
     RULE_FIELD_LABELS,
@@ -43,37 +44,6 @@ LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
 
 def _language() -> str:
     return str(get_locale() or "fi")
-
-
-def describe(rule: Rule, reference: ReferenceData, language: str) -> list[str]:
-    """The rule's conditions as short translated phrases (empty: it matches every request)."""
-    parts: list[str] = []
-    if rule.needs:
-        names = [
-            reference.needs[n].names[language] if n in reference.needs else n
-            for n in sorted(rule.needs)
-        ]
-        parts.append(_("Need: %(needs)s", needs=", ".join(names)))
-    if rule.has_municipality_condition:
-        places = [
-            reference.municipalities[c].name(language) + f" ({c})"
-            if c in reference.municipalities
-            else c
-            for c in sorted(rule.municipalities)
-        ]
-        if rule.outside_region:
-            places.append(_("outside the ten or unknown"))
-        parts.append(_("Workplace: %(places)s", places=", ".join(places)))
-    if rule.min_affected is not None:
-        parts.append(_("At least %(count)s affected employees", count=rule.min_affected))
-    if rule.key_account is True:
-        parts.append(_("Employer has a key-account adviser"))
-    elif rule.key_account is False:
-        parts.append(_("Employer has no key-account adviser"))
-    if rule.languages:
-        names = [LANGUAGE_NAMES.get(code, code) for code in sorted(rule.languages)]
-        parts.append(_("Language: %(languages)s", languages=", ".join(names)))
-    return parts
 
 
 def _team_name(reference: ReferenceData, slug: str, language: str) -> str:

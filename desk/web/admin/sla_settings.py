@@ -76,7 +76,11 @@ def add_closure() -> Response | tuple[str, int]:
     if errors or day is None:
         return _render_settings(errors, values, 422)
     try:
-        sla_policies.add_closure_day(db_session(), current_actor(), day, authority, values["note"])
+        sla_policies.add_closure_day(
+            db_session(), current_actor(), day, authority, values["note"], today=helsinki_today()
+        )
+    except sla_policies.InvalidClosureDay as exc:
+        return _render_settings(error_messages(exc.errors, "sla"), values, 422)
     except Conflict:
         errors["day"] = error_message("day", "duplicate_closure", "sla")
         return _render_settings(errors, values, 409)

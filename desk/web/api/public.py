@@ -247,6 +247,9 @@ def post_case_message(reference: str) -> dict[str, Any]:
 def explain_routing() -> dict[str, Any]:
     args = load_query(RoutingQuerySchema)
     chosen = args.get("language") or language()
+    # The reason is in `language` (the employer's); the names in the reader's: Accept-Language
+    # when the client sends one, else the same language.
+    reader = language() if request.headers.get("Accept-Language") else chosen
     try:
         explained = routing_explanation.explain(
             db_session(),
@@ -254,6 +257,7 @@ def explain_routing() -> dict[str, Any]:
             args["need"],
             args.get("affected_employees"),
             chosen,
+            names_language=reader,
         )
     except routing_explanation.InvalidRoutingQuestion as exc:
         raise invalid(exc.errors, location="query") from exc

@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 
 from desk.domain.sla import describe_minutes
+from desk.i18n import plurals
 from desk.models import ApiToken, Case, CaseEvent, CaseMessage, Team, User
 from desk.services.routing import RoutedRequest
 from desk.services.sla import TargetView
@@ -160,9 +161,13 @@ def _staff_target(view: TargetView) -> dict[str, Any]:
 
 
 def staff_case(
-    case: Case, targets: list[TargetView], can_work: bool, can_note: bool
+    case: Case,
+    targets: list[TargetView],
+    can_work: bool,
+    can_note: bool,
+    routing_reason: str | None = None,
 ) -> dict[str, Any]:
-    """A case with everything staff see."""
+    """A case with everything staff see (routing_reason: in the request's language)."""
     return {
         **summary(case),
         "contact_name": case.contact_name,
@@ -171,7 +176,7 @@ def staff_case(
         "affected_employees": case.affected_employees,
         "description": case.description,
         "routing_rule": case.routing_rule,
-        "routing_reason": case.routing_reason,
+        "routing_reason": case.routing_reason if routing_reason is None else routing_reason,
         "first_response_at": case.first_response_at,
         "resolved_at": case.resolved_at,
         "closed_at": case.closed_at,
@@ -246,8 +251,8 @@ def processing_time(listing: PolicyListing, language: str) -> dict[str, Any]:
         "name": listing.need.name(language),
         "first_response_minutes": policy.first_response_minutes,
         "resolution_minutes": policy.resolution_minutes,
-        "first_response": describe_minutes(policy.first_response_minutes, language),
-        "resolution": describe_minutes(policy.resolution_minutes, language),
+        "first_response": describe_minutes(policy.first_response_minutes, plurals(language)),
+        "resolution": describe_minutes(policy.resolution_minutes, plurals(language)),
     }
 
 

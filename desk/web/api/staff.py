@@ -15,6 +15,7 @@ from desk.models import Case
 from desk.services import assignment, cases, sla, team_cases, transfers
 from desk.services.access import can_note, can_view, can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
+from desk.services.routing_text import routing_text
 from desk.web.api import representations as rep
 from desk.web.api.auth import api_actor, require_scope
 from desk.web.api.core import json_body_doc, load_body, load_query, problems, query_doc, security
@@ -79,8 +80,10 @@ def _case(reference: str) -> Case:
 
 def _present(case: Case) -> dict[str, Any]:
     actor = api_actor()
+    session = db_session()
+    reason = routing_text(session, case, language()).reason
     return rep.staff_case(
-        case, sla.case_targets(db_session(), case), can_work(actor, case), can_note(actor, case)
+        case, sla.case_targets(session, case), can_work(actor, case), can_note(actor, case), reason
     )
 
 

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from desk.domain.intake import FIELDS, InvalidSubmission, RawSubmission
 from desk.domain.sla import describe_minutes
+from desk.i18n import plurals
 from desk.services import cases, reference_data, sla_policies
 from desk.services.access import Actor, Channel
 from desk.web.extensions import db_session
@@ -76,8 +77,10 @@ def processing_times() -> str:
         {
             "need": listing.need.name(language),
             "hint": listing.need.hint(language),
-            "first_response": describe_minutes(listing.policy.first_response_minutes, language),
-            "resolution": describe_minutes(listing.policy.resolution_minutes, language),
+            "first_response": describe_minutes(
+                listing.policy.first_response_minutes, plurals(language)
+            ),
+            "resolution": describe_minutes(listing.policy.resolution_minutes, plurals(language)),
         }
         for listing in sla_policies.list_policies(db_session())
     ]

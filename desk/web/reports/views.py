@@ -17,7 +17,7 @@ from flask import (
     request,
     stream_with_context,
 )
-from flask_babel import format_date, format_decimal
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -54,7 +54,7 @@ from desk.services.reports.trends import (
 )
 from desk.web.auth.roles import current_actor, reports_required, team_reports_required
 from desk.web.extensions import db_session
-from desk.web.i18n import business_time
+from desk.web.i18n import business_time, day
 from desk.web.messages import (
     BACKLOG_AGE_LABELS,
     BACKLOG_STATE_LABELS,
@@ -102,9 +102,9 @@ def report_late(late: timedelta) -> str:
 
 
 @bp.app_template_filter("report_date")
-def report_date(day: date) -> str:
-    """A date as the desk shows dates (d.M.yyyy)."""
-    return str(format_date(day, "d.M.yyyy"))
+def report_date(value: date) -> str:
+    """A date as the desk shows dates in the page's language (desk.web.i18n.day)."""
+    return day(value)
 
 
 @bp.app_template_filter("report_percent")
