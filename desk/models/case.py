@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk.models.base import Base
@@ -33,6 +33,13 @@ class Case(Base):
         Index("ix_cases_queue", "team_id", "status", "created_at"),
         # Reports count the cases received in a period per team.
         Index("ix_cases_created_team", "created_at", "team_id"),
+        # The follow-up sweep reads only the reminders still to send (desk.services.case_work).
+        Index(
+            "ix_cases_follow_up_due",
+            "follow_up_at",
+            postgresql_where=text("follow_up_reminded_at IS NULL"),
+            sqlite_where=text("follow_up_reminded_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,6 +77,11 @@ class Case(Base):
     # The previous system's id of a case brought in by `desk import cases` (NULL for cases
     # opened on this desk): the key that makes importing a file twice harmless.
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Working a case: how it was resolved (desk.domain.case_work.ResolutionCategory), and
+    # the adviser's follow-up date with when its reminder went out (NULL: not yet).
+    resolution_category: Mapped[str | None] = mapped_column(String(30))
+    follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    follow_up_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     team: Mapped[Team] = relationship(lazy="joined")
     authority: Mapped[Authority] = relationship(lazy="joined")
