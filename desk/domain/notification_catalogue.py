@@ -86,9 +86,7 @@ KINDS: Final[dict[Kind, EventType]] = {
     Kind.CASE_CLOSED: EventType("case_closed", EMPLOYER, "case_closed"),
     # Asking the employer (cases.ask_employer): the desk's own question in the case, so
     # kept like a reply; the "waiting" notice's template, with the question quoted.
-    Kind.INFORMATION_REQUESTED: EventType(
-        "information_requested", EMPLOYER, "case_waiting", True
-    ),
+    Kind.INFORMATION_REQUESTED: EventType("information_requested", EMPLOYER, "case_waiting", True),
     # Advisers and managers.
     Kind.NEW_CASE: EventType("new_case", STAFF, "new_case", default_delivery=Delivery.IN_APP),
     Kind.CASE_ASSIGNED: EventType("case_assigned", STAFF, "case_assigned"),

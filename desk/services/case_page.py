@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from desk.domain.case_status import CaseStatus, next_statuses
-from desk.models import Case, CaseCollaborator, CaseFollower, OutboxMessage, Team
-from desk.services import collaboration, sla, transfers
+from desk.domain.case_work import ResolutionCategory
+from desk.domain.reference_data import Municipality, Need
+from desk.models import Case, CaseCollaborator, CaseFollower, OutboxMessage, Team, User
+from desk.services import case_work, collaboration, sla, transfers
 from desk.services.access import Actor, can_note, can_work
 from desk.services.notify import operations
+from desk.services.reference_data import snapshot
 from desk.services.sla import TargetView
 
 
@@ -32,11 +35,19 @@ class StaffCasePage:
     followers: list[CaseFollower]  # key-account advisers who follow the case
     collaborators: list[CaseCollaborator]  # the other authority's collaborating teams
     sent_notifications: list[OutboxMessage]  # what the desk sent (or will send) about it
+    # Working the case (empty unless can_work): whom to assign, how it may be resolved, the
+    # choices of the need/municipality form, and the transfer the rules suggest after a change.
+    assignee_candidates: list[User]
+    resolution_categories: list[ResolutionCategory]
+    needs: list[Need]
+    municipalities: list[Municipality]
+    rerouting: case_work.Rerouting | None
 
 
 def staff_case_page(session: Session, actor: Actor, case: Case) -> StaffCasePage:
     """The page of a case the actor may view (load it with cases.get_case_for_staff)."""
     workable = can_work(actor, case)
+    reference = snapshot(session) if workable else None
     return StaffCasePage(
         case=case,
         can_work=workable,
@@ -50,4 +61,20 @@ def staff_case_page(session: Session, actor: Actor, case: Case) -> StaffCasePage
         followers=list(case.followers),
         collaborators=list(case.collaborators),
         sent_notifications=operations.sent_for_case(session, case.id),
+        assignee_candidates=case_work.assignee_candidates(session, case) if workable else [],
+        resolution_categories=list(ResolutionCategory) if workable else [],
+        needs=list(reference.needs.values()) if reference else [],
+        municipalities=(
+            sorted(reference.municipalities.values(), key=lambda m: m.name_fi) if reference else []
+        ),
+        rerouting=_rerouting(session, case) if workable else None,
     )
+
+
+def _rerouting(session: Session, case: Case) -> case_work.Rerouting | None:
+    """Right after the need or municipality changed: the team the rules would choose now."""
+    if case.status == CaseStatus.CLOSED or not case.events:
+        return None
+    if case.events[-1].kind != "details_changed":
+        return None
+    return case_work.rerouting_for(session, case)

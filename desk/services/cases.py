@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from desk.db import for_update, insert_for
 from desk.domain.business_calendar import HELSINKI
 from desk.domain.case_reference import format_reference
-from desk.domain.case_work import ResolutionCategory
 from desk.domain.case_status import (
     ACTIVE,
     CaseStatus,
@@ -22,6 +21,7 @@ from desk.domain.case_status import (
     status_after_employer_message,
     status_after_staff_claim,
 )
+from desk.domain.case_work import ResolutionCategory
 from desk.domain.errors import FieldErrors
 from desk.domain.intake import RawSubmission, validate_submission
 from desk.models import Case, CaseMessage, ReferenceCounter, Team, User, utcnow
@@ -173,9 +173,7 @@ def claim(session: Session, actor: Actor, case_id: int) -> Case:
     return case
 
 
-def _move(
-    session: Session, case: Case, target: CaseStatus, actor: Actor, **facts: Any
-) -> None:
+def _move(session: Session, case: Case, target: CaseStatus, actor: Actor, **facts: Any) -> None:
     current = CaseStatus(case.status)
     if target is current:
         return

@@ -82,6 +82,7 @@ def init_i18n(app: Flask) -> None:
             "status_labels": messages.STATUS_LABELS,
             "language_labels": messages.LANGUAGE_LABELS,
             "event_labels": messages.EVENT_LABELS,
+            "resolution_category_labels": messages.RESOLUTION_CATEGORY_LABELS,
             "sla_target_labels": messages.SLA_TARGET_LABELS,
             "sla_state_labels": messages.SLA_STATE_LABELS,
             "notification_kind_label": messages.outbox_kind_label,

@@ -7,6 +7,6 @@ from flask import Blueprint
 
 def blueprints() -> tuple[Blueprint, ...]:
     """This package's blueprints, for register_blueprints."""
-    from desk.web.staff import notifications, routing, views
+    from desk.web.staff import case_actions, notifications, routing, views
 
-    return (views.bp, routing.bp, notifications.bp)
+    return (views.bp, routing.bp, notifications.bp, case_actions.bp)
