@@ -7,9 +7,11 @@ its errors) gets it from staff_case_page, so the page never misses a panel on on
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from desk.domain.business_calendar import HELSINKI
 from desk.domain.case_status import CaseStatus, next_statuses
 from desk.domain.case_work import ResolutionCategory
 from desk.domain.reference_data import Municipality, Need
@@ -42,6 +44,7 @@ class StaffCasePage:
     needs: list[Need]
     municipalities: list[Municipality]
     rerouting: case_work.Rerouting | None
+    follow_up_local: tuple[str, str]  # the follow-up's Helsinki date and time, for the form
 
 
 def staff_case_page(session: Session, actor: Actor, case: Case) -> StaffCasePage:
@@ -68,7 +71,15 @@ def staff_case_page(session: Session, actor: Actor, case: Case) -> StaffCasePage
             sorted(reference.municipalities.values(), key=lambda m: m.name_fi) if reference else []
         ),
         rerouting=_rerouting(session, case) if workable else None,
+        follow_up_local=_local(case.follow_up_at),
     )
+
+
+def _local(at: datetime | None) -> tuple[str, str]:
+    if at is None:
+        return "", ""
+    local = at.astimezone(HELSINKI)
+    return local.date().isoformat(), local.strftime("%H:%M")
 
 
 def _rerouting(session: Session, case: Case) -> case_work.Rerouting | None:

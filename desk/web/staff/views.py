@@ -58,7 +58,9 @@ def act(reference: str, action: str) -> Response | tuple[str, int]:
             cases.add_note(session, current_actor(), case.id, body)
             flash(_("Internal note saved."))
         elif action == "status" and request.form.get("status") == "resolved":
-            return case_actions.resolve(reference)  # the page asks how it was resolved
+            # Resolving needs its category: the resolve form's view answers.
+            page: Response | tuple[str, int] = case_actions.resolve(reference)
+            return page
         elif action == "status":
             cases.change_status(session, current_actor(), case.id, request.form.get("status", ""))
             flash(_("Status changed."))
