@@ -2,7 +2,7 @@
 their reminders, need and municipality with re-routing (SQLite and PostgreSQL)."""
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, select
