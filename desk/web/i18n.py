@@ -6,7 +6,7 @@ catalogue's labels (desk.web.messages) in the template context.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, ngettext
@@ -71,6 +71,10 @@ def init_i18n(app: Flask) -> None:
         format_datetime(value, "d.M.yyyy HH:mm") if value else ""
     )
     app.jinja_env.filters["business_time"] = business_time
+    # An instant an event stored as ISO text (case_events.data), for `when`.
+    app.jinja_env.filters["from_iso"] = lambda value: (
+        datetime.fromisoformat(value) if value else None
+    )
 
     @app.context_processor
     def _languages() -> dict[str, object]:

@@ -216,3 +216,19 @@ def test_an_expired_session_keeps_what_was_typed(app, client, app_session, staff
     response = client.post(f"/staff/cases/{case.reference}/ask?lang=en", data={"body": "Kept?"})
     assert response.status_code == 400
     assert "Kept?" in response.get_data(as_text=True)
+
+
+def test_the_history_tells_the_follow_up_the_details_and_the_resolution(
+    client, app_session, staff
+) -> None:
+    staff("a@example.fi")
+    case = submit(app_session)
+    login(client, "a@example.fi")
+    base = f"/staff/cases/{case.reference}"
+    client.post(f"{base}/follow-up", data={"date": "2099-03-04", "time": "08:15"})
+    client.post(f"{base}/details", data={"need": "pay-subsidy", "municipality": "560"})
+    client.post(f"{base}/resolve", data={"resolution_category": "no_action_needed"})
+    history = page_of(client, case).get_data(as_text=True).split('class="events"')[1]
+    assert "Follow-up date changed" in history and "Follow up on 4.3.2099 08:15." in history
+    assert "Need or municipality changed" in history and "recruitment → pay-subsidy" in history
+    assert "(No action needed)" in history
