@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from desk.db import for_update
 from desk.domain.case_status import CaseStatus
@@ -133,7 +133,9 @@ def remind_follow_ups(
         ids = _due_follow_ups(session, now, batch_size)
         if not ids:
             break
-        for case in session.scalars(select(Case).where(Case.id.in_(ids)).order_by(Case.id)):
+        # Only the case rows: a reminder needs no messages, events or people loaded with them.
+        due = select(Case).where(Case.id.in_(ids)).order_by(Case.id).options(lazyload("*"))
+        for case in session.scalars(due):
             case.follow_up_reminded_at = now
             if case.status == CaseStatus.CLOSED:
                 continue
