@@ -53,6 +53,7 @@ DOMAIN_CHECKED = [
     "postCaseMessage",
     "replyToCase",
     "addNote",
+    "askEmployer",
     "transferCase",
     "assignCase",
     "getSlaReport",  # to not before from, years 2000-2100, an authority that exists

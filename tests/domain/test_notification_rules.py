@@ -85,7 +85,13 @@ def test_every_kind_is_well_formed() -> None:
 
 def test_what_an_employer_cannot_opt_out_of() -> None:
     necessary = {entry.key for entry in KINDS.values() if entry.legally_necessary}
-    assert necessary == {"case_received", "staff_reply", "case_transferred", "case_resolved"}
+    assert necessary == {
+        "case_received",
+        "staff_reply",
+        "case_transferred",
+        "case_resolved",
+        "information_requested",  # the desk's own question in the case, like a reply
+    }
     waiting = KINDS["email.case_waiting"]
     resolved = KINDS["email.case_resolved"]
     assert employer_may_receive(waiting, opted_out=False)
@@ -104,6 +110,7 @@ def test_staff_choices() -> None:
         "sla_warning",
         "sla_breach",
         "sla_escalation",
+        "follow_up_due",
     ]
     reply = KINDS["email.employer_reply"]
     new_case = KINDS["notify.new_case"]
