@@ -13,8 +13,9 @@ def make_celery(flask_app: Flask) -> Celery:
     """Take the Celery instance create_app() made, register tasks and the beat schedule."""
     celery: Celery = flask_app.extensions["celery"]
     celery.conf.beat_schedule = beat_schedule(flask_app.config)
+    import workers.case_work_tasks
     import workers.sla_tasks
-    import workers.tasks  # noqa: F401  (registers the tasks, the SLA sweep's too)
+    import workers.tasks  # noqa: F401  (registers the tasks, the sweeps too)
 
     return celery
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from celery.schedules import crontab
 
+from workers.case_work_tasks import FOLLOW_UPS
 from workers.sla_tasks import SWEEP
 from workers.tasks import DIGEST, RELAY
 
@@ -36,5 +37,11 @@ def beat_schedule(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
             # A sweep stuck in the broker is dropped after a few intervals: a later one does
             # its work (sweeps are idempotent and safe to overlap).
             "options": {"expires": float(config["SLA_SWEEP_SECONDS"]) * 5},
+        },
+        "remind-follow-ups": {
+            "task": FOLLOW_UPS,
+            "schedule": float(config["FOLLOW_UP_SWEEP_SECONDS"]),
+            # Idempotent like the SLA sweep: a stale run is dropped, the next one catches up.
+            "options": {"expires": float(config["FOLLOW_UP_SWEEP_SECONDS"]) * 5},
         },
     }

@@ -56,6 +56,8 @@ class Kind(StrEnum):
     CASE_WAITING = "email.case_waiting"
     CASE_CLOSED = "email.case_closed"
     CASE_MERGED = "email.case_merged"
+
+    INFORMATION_REQUESTED = "email.information_requested"
     # Staff notifications (bell and, as each person chose, email).
     NEW_CASE = "notify.new_case"
     CASE_ASSIGNED = "notify.case_assigned"
@@ -66,6 +68,7 @@ class Kind(StrEnum):
     SLA_BREACH = "email.sla_breach"
     SLA_ESCALATION = "email.sla_escalation"
     DAILY_DIGEST = "email.daily_digest"
+    FOLLOW_UP_DUE = "notify.follow_up_due"
     # Other systems.
     WEBHOOK_CASE_EVENT = "webhook.case_event"
 
@@ -85,6 +88,9 @@ KINDS: Final[dict[Kind, EventType]] = {
     Kind.CASE_CLOSED: EventType("case_closed", EMPLOYER, "case_closed"),
     # A duplicate merged into another case: the employer must know where it went (§21).
     Kind.CASE_MERGED: EventType("case_merged", EMPLOYER, "case_merged", True),
+    # Asking the employer (cases.ask_employer): the desk's own question in the case, so
+    # kept like a reply; the "waiting" notice's template, with the question quoted.
+    Kind.INFORMATION_REQUESTED: EventType("information_requested", EMPLOYER, "case_waiting", True),
     # Advisers and managers.
     Kind.NEW_CASE: EventType("new_case", STAFF, "new_case", default_delivery=Delivery.IN_APP),
     Kind.CASE_ASSIGNED: EventType("case_assigned", STAFF, "case_assigned"),
@@ -96,6 +102,8 @@ KINDS: Final[dict[Kind, EventType]] = {
     Kind.SLA_WARNING: EventType("sla_warning", STAFF, "sla_warning"),
     Kind.SLA_BREACH: EventType("sla_breach", STAFF, "sla_breach"),
     Kind.SLA_ESCALATION: EventType("sla_escalation", STAFF, "sla_escalation"),
+    # The follow-up date an adviser set on a case has come (desk.services.case_work).
+    Kind.FOLLOW_UP_DUE: EventType("follow_up_due", STAFF, "follow_up_due"),
     # The daily summary itself is always an email.
     Kind.DAILY_DIGEST: EventType(
         "daily_digest", STAFF, "daily_digest", configurable=False, in_app=False
@@ -129,8 +137,11 @@ CASE_EVENTS: Final[dict[str, Reaction]] = {
     "case.transferred": Reaction(staff_kind=Kind.CASE_TRANSFERRED_IN),
     "case.open": Reaction(),
     "case.waiting": Reaction(employer_kind=Kind.CASE_WAITING),
+    # Asking the employer waits too; its one email is queued with the event (EFFECTS).
+    "case.information_requested": Reaction(),
     "case.resolved": Reaction(employer_kind=Kind.CASE_RESOLVED),
     "case.closed": Reaction(employer_kind=Kind.CASE_CLOSED),
+    "case.follow_up_due": Reaction(staff_kind=Kind.FOLLOW_UP_DUE),
 }
 
 # Case events other systems may subscribe to (the "type" of a webhook body).

@@ -61,6 +61,13 @@ class Case(Base):
         # The adviser's queues (desk.services.queues): one index per queue and sort, each
         # partial on the statuses the queue lists, ending in id for the keyset cursor.
         *_queue_indexes(),
+        # The follow-up sweep reads only the reminders still to send (desk.services.case_work).
+        Index(
+            "ix_cases_follow_up_due",
+            "follow_up_at",
+            postgresql_where=text("follow_up_reminded_at IS NULL"),
+            sqlite_where=text("follow_up_reminded_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +111,12 @@ class Case(Base):
     # A duplicate merged into another case (desk.services.merge): its reference still
     # resolves and leads there. Never a chain: a merged case is never a merge target.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+
+    # Working a case: how it was resolved (desk.domain.case_work.ResolutionCategory), and
+    # the adviser's follow-up date with when its reminder went out (NULL: not yet).
+    resolution_category: Mapped[str | None] = mapped_column(String(30))
+    follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    follow_up_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     team: Mapped[Team] = relationship(lazy="joined")
     authority: Mapped[Authority] = relationship(lazy="joined")

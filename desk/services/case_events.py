@@ -44,6 +44,12 @@ class EventKind(StrEnum):
     LINKED = "linked"
     UNLINKED = "unlinked"
 
+    # Working a case (desk.services.case_work).
+    EMPLOYER_ASKED = "employer_asked"
+    FOLLOW_UP_SET = "follow_up_set"
+    FOLLOW_UP_DUE = "follow_up_due"
+    DETAILS_CHANGED = "details_changed"
+
 
 SlaHook = Callable[[Session, Case, datetime, Mapping[str, Any]], None]
 
@@ -54,6 +60,11 @@ def _start_clocks(session: Session, case: Case, at: datetime, _facts: Mapping[st
 
 def _follow_status(session: Session, case: Case, at: datetime, _facts: Mapping[str, Any]) -> None:
     sla.sync_with_status(session, case, at)
+
+
+def _asked(session: Session, case: Case, at: datetime, facts: Mapping[str, Any]) -> None:
+    _first_response(session, case, at, facts)
+    sla.sync_with_status(session, case, at)  # waiting: the resolution clock pauses
 
 
 def _first_response(session: Session, case: Case, at: datetime, facts: Mapping[str, Any]) -> None:
@@ -123,6 +134,21 @@ EFFECTS: Mapping[EventKind, Effects] = {
     EventKind.MERGED_FROM: Effects(),
     EventKind.LINKED: Effects(),
     EventKind.UNLINKED: Effects(),
+    # One message, one status change to waiting, one email quoting the question. It is
+    # not "case.waiting", whose optional notice would be a second email.
+    EventKind.EMPLOYER_ASKED: Effects(
+        published="case.information_requested",
+        published_facts={"previous": "from", "message_id": "message_id"},
+        email=Kind.INFORMATION_REQUESTED,
+        email_facts={"message_id": "message_id"},
+        sla=_asked,
+    ),
+    EventKind.FOLLOW_UP_SET: Effects(),
+    # The reminder: the assignee (or the team) hears of it, bell and email as they chose.
+    EventKind.FOLLOW_UP_DUE: Effects(
+        published="case.follow_up_due", published_facts={"follow_up_at": "follow_up_at"}
+    ),
+    EventKind.DETAILS_CHANGED: Effects(),
 }
 
 

@@ -7,14 +7,27 @@ its errors) gets it from staff_case_page, so the page never misses a panel on on
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from desk.domain.business_calendar import HELSINKI
 from desk.domain.case_status import CaseStatus, next_statuses
-from desk.models import CannedResponse, Case, CaseCollaborator, CaseFollower, OutboxMessage, Team
-from desk.services import canned, case_links, collaboration, merge, sla, transfers
+from desk.domain.case_work import ResolutionCategory
+from desk.domain.reference_data import Municipality, Need
+from desk.models import (
+    CannedResponse,
+    Case,
+    CaseCollaborator,
+    CaseFollower,
+    OutboxMessage,
+    Team,
+    User,
+)
+from desk.services import canned, case_links, case_work, collaboration, merge, sla, transfers
 from desk.services.access import Actor, can_note, can_work
 from desk.services.notify import operations
+from desk.services.reference_data import snapshot
 from desk.services.sla import TargetView
 
 
@@ -36,10 +49,20 @@ class StaffCasePage:
     canned_options: list[CannedResponse]  # the team's answers, for whoever may reply
     merge_target: Case | None  # where a merged duplicate went, if the reader may open it
 
+    # Working the case (empty unless can_work): whom to assign, how it may be resolved, the
+    # choices of the need/municipality form, and the transfer the rules suggest after a change.
+    assignee_candidates: list[User]
+    resolution_categories: list[ResolutionCategory]
+    needs: list[Need]
+    municipalities: list[Municipality]
+    rerouting: case_work.Rerouting | None
+    follow_up_local: tuple[str, str]  # the follow-up's Helsinki date and time, for the form
+
 
 def staff_case_page(session: Session, actor: Actor, case: Case) -> StaffCasePage:
     """The page of a case the actor may view (load it with cases.get_case_for_staff)."""
     workable = can_work(actor, case)
+    reference = snapshot(session) if workable else None
     return StaffCasePage(
         case=case,
         can_work=workable,
@@ -56,4 +79,28 @@ def staff_case_page(session: Session, actor: Actor, case: Case) -> StaffCasePage
         links=case_links.links_of(session, actor, case),
         canned_options=canned.options_for_case(session, actor, case),
         merge_target=merge.staff_redirect(session, actor, case),
+        assignee_candidates=case_work.assignee_candidates(session, case) if workable else [],
+        resolution_categories=list(ResolutionCategory) if workable else [],
+        needs=list(reference.needs.values()) if reference else [],
+        municipalities=(
+            sorted(reference.municipalities.values(), key=lambda m: m.name_fi) if reference else []
+        ),
+        rerouting=_rerouting(session, case) if workable else None,
+        follow_up_local=_local(case.follow_up_at),
     )
+
+
+def _local(at: datetime | None) -> tuple[str, str]:
+    if at is None:
+        return "", ""
+    local = at.astimezone(HELSINKI)
+    return local.date().isoformat(), local.strftime("%H:%M")
+
+
+def _rerouting(session: Session, case: Case) -> case_work.Rerouting | None:
+    """Right after the need or municipality changed: the team the rules would choose now."""
+    if case.status == CaseStatus.CLOSED or not case.events:
+        return None
+    if case.events[-1].kind != "details_changed":
+        return None
+    return case_work.rerouting_for(session, case)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.db import insert_for
+from desk.db import for_update, insert_for
 from desk.domain.business_calendar import HELSINKI
 from desk.domain.case_reference import format_reference
 from desk.domain.case_status import (
@@ -20,6 +21,8 @@ from desk.domain.case_status import (
     status_after_employer_message,
     status_after_staff_claim,
 )
+from desk.domain.case_work import ResolutionCategory
+from desk.domain.errors import FieldErrors
 from desk.domain.intake import RawSubmission, validate_submission
 from desk.models import Case, CaseMessage, ReferenceCounter, Team, User, utcnow
 from desk.services.access import Actor, Channel, can_note, can_view, case_for, queue_team_ids
@@ -145,21 +148,32 @@ def get_case_for_staff(session: Session, actor: Actor, reference: str) -> Case:
 
 
 def claim(session: Session, actor: Actor, case_id: int) -> Case:
-    """Assign the case to the acting adviser; a new case opens."""
+    """Take an unassigned case as the acting adviser; a new case opens.
+
+    Two advisers claiming at once queue on the case's row lock (PostgreSQL; SQLite
+    serialises writers at BEGIN): the second sees the first one's claim and gets
+    Conflict("claimed_by_other"). Taking over a colleague's case is a reassignment
+    (assignment.assign_case). Claiming a case one holds already changes nothing.
+    """
+    session.execute(for_update(select(Case.id).where(Case.id == case_id), session))
     case = case_for(session, actor, case_id)
+    session.refresh(case)  # as committed by whoever held the lock before us
     if case.status == CaseStatus.CLOSED:
         raise Conflict("closed")
     user = actor.user
     assert user is not None  # can_work holds only for staff
-    previous = case.assignee_id
+    if case.assignee_id == user.id:
+        return case
+    if case.assignee_id is not None:
+        raise Conflict("claimed_by_other", "someone else claimed the case")
     case.assignee_id, case.assignee = user.id, user
-    emit(session, case, EventKind.CLAIMED, actor, previous_assignee=previous, assignee_id=user.id)
+    emit(session, case, EventKind.CLAIMED, actor, previous_assignee=None, assignee_id=user.id)
     _move(session, case, status_after_staff_claim(CaseStatus(case.status)), actor)
     session.commit()
     return case
 
 
-def _move(session: Session, case: Case, target: CaseStatus, actor: Actor) -> None:
+def _move(session: Session, case: Case, target: CaseStatus, actor: Actor, **facts: Any) -> None:
     current = CaseStatus(case.status)
     if target is current:
         return
@@ -181,6 +195,7 @@ def _move(session: Session, case: Case, target: CaseStatus, actor: Actor) -> Non
         actor,
         now,
         **{"from": current.value, "to": target.value},
+        **facts,
     )
 
 
@@ -252,6 +267,73 @@ def change_status(session: Session, actor: Actor, case_id: int, target: str) -> 
     _move(session, case, status, actor)
     session.commit()
     return case
+
+
+class InvalidResolution(FieldErrors):
+    """The resolution category is missing or unknown (field resolution_category)."""
+
+
+def resolve(session: Session, actor: Actor, case_id: int, category: str) -> Case:
+    """Resolve the case with how it was resolved (a ResolutionCategory), kept on the case
+    and in the status-changed event; the resolution clock stops and the employer is told."""
+    case = case_for(session, actor, case_id, what="resolve it")
+    try:
+        chosen = ResolutionCategory(category.strip())
+    except ValueError as exc:
+        code = "required" if not category.strip() else "invalid"
+        raise InvalidResolution({"resolution_category": code}) from exc
+    if case.status == CaseStatus.RESOLVED:
+        raise Conflict("unchanged", "the case is already resolved")
+    case.resolution_category = chosen.value
+    _move(session, case, CaseStatus.RESOLVED, actor, resolution_category=chosen.value)
+    session.commit()
+    return case
+
+
+def reopen(session: Session, actor: Actor, case_id: int) -> Case:
+    """Reopen a resolved case: it is open again and its resolution clock runs on."""
+    case = case_for(session, actor, case_id, what="reopen it")
+    if case.status != CaseStatus.RESOLVED:
+        raise Conflict("not_resolved", "only a resolved case can be reopened")
+    _move(session, case, CaseStatus.OPEN, actor, reopened=True)
+    case.resolution_category = None  # it is no longer resolved; the event keeps the old one
+    session.commit()
+    return case
+
+
+def ask_employer(session: Session, actor: Actor, case_id: int, body: str) -> CaseMessage:
+    """Ask the employer for information as one action: one public message, the case waits
+    (its resolution clock pauses), one event and exactly one email carrying the question.
+
+    Asking again while the case waits sends the new question; a resolved case cannot be
+    asked (reopen it first).
+    """
+    case = case_for(session, actor, case_id, what="ask the employer")
+    current = CaseStatus(case.status)
+    if current is CaseStatus.CLOSED:
+        raise Conflict("closed")
+    if current is not CaseStatus.WAITING:
+        try:
+            check_transition(current, CaseStatus.WAITING)
+        except InvalidTransition as exc:
+            raise Conflict("invalid_transition", str(exc)) from exc
+    message = _add_message(session, case, actor, "public", body)
+    first = case.first_response_at is None
+    if first:
+        case.first_response_at = message.created_at
+    case.status = CaseStatus.WAITING.value
+    case.updated_at = message.created_at
+    session.flush()
+    facts: dict[str, object] = {
+        "message_id": message.id,
+        "from": current.value,
+        "to": CaseStatus.WAITING.value,
+    }
+    if first:
+        facts["first_response"] = True
+    emit(session, case, EventKind.EMPLOYER_ASKED, actor, message.created_at, **facts)
+    session.commit()
+    return message
 
 
 def get_case_by_token(session: Session, token: str) -> Case:

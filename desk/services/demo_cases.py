@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from desk.domain.business_calendar import BusinessCalendar
 from desk.domain.intake import RawSubmission
 from desk.models import Case, User, utcnow
-from desk.services import cases
+from desk.services import assignment, cases
 from desk.services.access import Actor, Channel
 from desk.services.sla_policies import load_calendars
 
@@ -150,10 +150,14 @@ def create_demo_cases(session: Session, now: datetime | None = None) -> list[str
         user = _user(session, demo.claim_by)
         if user is not None:
             adviser = Actor.staff(user, Channel.CLI)
+            if case.assignee_id not in (None, user.id):  # placed with someone else already
+                assignment.assign_case(session, adviser, case.id, user.id)
             cases.claim(session, adviser, case.id)
-            if demo.reply:
+            if demo.reply and demo.wait:  # a question: one message, one email, it waits
+                cases.ask_employer(session, adviser, case.id, demo.reply)
+            elif demo.reply:
                 cases.reply(session, adviser, case.id, demo.reply)
-            if demo.wait:
+            elif demo.wait:
                 cases.change_status(session, adviser, case.id, "waiting")
         created.append(case.reference)
     return created

@@ -191,6 +191,11 @@ def init_i18n(app: Flask) -> None:
     def _names() -> dict[str, object]:
         return {"team_name": team_name, "routing_text": routing_text, "rule_label": rule_label}
 
+    # An instant an event stored as ISO text (case_events.data), for `when`.
+    app.jinja_env.filters["from_iso"] = lambda value: (
+        datetime.fromisoformat(value) if value else None
+    )
+
     @app.context_processor
     def _languages() -> dict[str, object]:
         from flask_babel import get_locale
@@ -201,6 +206,7 @@ def init_i18n(app: Flask) -> None:
             "status_labels": messages.STATUS_LABELS,
             "language_labels": messages.LANGUAGE_LABELS,
             "event_labels": messages.EVENT_LABELS,
+            "resolution_category_labels": messages.RESOLUTION_CATEGORY_LABELS,
             "sla_target_labels": messages.SLA_TARGET_LABELS,
             "sla_state_labels": messages.SLA_STATE_LABELS,
             "notification_kind_label": messages.outbox_kind_label,

@@ -180,6 +180,22 @@ EVENT_LABELS = {
     "merged_from": _l("A duplicate was merged into this case"),
     "linked": _l("Linked to a related case"),
     "unlinked": _l("Link to a related case removed"),
+    "employer_asked": _l("Information requested from the employer"),
+    "follow_up_set": _l("Follow-up date changed"),
+    "follow_up_due": _l("Follow-up reminder sent"),
+    "details_changed": _l("Need or municipality changed"),
+}
+
+# How a case was resolved (desk.domain.case_work.ResolutionCategory).
+RESOLUTION_CATEGORY_LABELS = {
+    "advice_given": _l("Advice or information given"),
+    "service_provided": _l("Service provided"),
+    "referred": _l("Referred to another service"),
+    "no_action_needed": _l("No action needed"),
+    "no_response": _l("No answer from the employer"),
+    "duplicate": _l("Duplicate of another case"),
+    "withdrawn": _l("Withdrawn by the employer"),
+    "other": _l("Other"),
 }
 
 SLA_TARGET_LABELS = {
@@ -214,6 +230,8 @@ NOTIFICATION_EVENT_LABELS = {
     "sla_breach": _l("Service level breached"),
     "sla_escalation": _l("Service level breach escalated"),
     "daily_digest": _l("Daily summary"),
+    "information_requested": _l("Question to the employer"),
+    "follow_up_due": _l("Follow-up date has come"),
     "webhook": _l("Webhook"),
 }
 
@@ -271,6 +289,7 @@ LabelGroup = Literal[
     "channel",
     "assignment_mode",
     "rule_version_action",
+    "resolution_category",
 ]
 
 LABELS: dict[LabelGroup, Mapping[str, Any]] = {
@@ -290,6 +309,7 @@ LABELS: dict[LabelGroup, Mapping[str, Any]] = {
     "channel": CHANNEL_LABELS,
     "assignment_mode": ASSIGNMENT_MODE_LABELS,
     "rule_version_action": RULE_VERSION_ACTION_LABELS,
+    "resolution_category": RESOLUTION_CATEGORY_LABELS,
 }
 
 
@@ -334,6 +354,42 @@ REQUEST_ERRORS = {
     ("case", "invalid_transition"): _l("The case cannot move to that status from its current one."),
     ("case", "unchanged"): _l("The case already has that status."),
     ("case", "unknown_status"): _l("Choose a status from the list."),
+    ("case", "claimed_by_other"): _l(
+        "Someone else claimed this case a moment ago. It is now assigned to them."
+    ),
+    ("case", "not_resolved"): _l("Only a resolved case can be reopened."),
+    ("case", "details_unchanged"): _l("The need and the municipality are as they were."),
+}
+
+# Working a case: assigning, asking the employer, follow-up, need and municipality, resolving.
+CASEWORK_FIELD_LABELS = {
+    "assignee": _l("Assign to"),
+    "ask_body": _l("Question to the employer"),
+    "follow_up_date": _l("Follow-up date"),
+    "follow_up_time": _l("Time (optional)"),
+    "details_need": _l("Need"),
+    "details_municipality": _l("Municipality of the workplace"),
+    "details_municipality_other": _l("Name of the other municipality"),
+    "resolution_category": _l("How was the case resolved?"),
+}
+CASEWORK_ERRORS = {
+    ("assignee", "required"): _l("Select who handles the case"),
+    ("assignee", "not_a_member"): _l("Select an active member of the case's team"),
+    ("ask_body", "required"): _l("Write your question to the employer"),
+    ("ask_body", "too_long"): _l("The question is too long: at most 5,000 characters"),
+    ("follow_up_date", "required"): _l("Enter the follow-up date"),
+    ("follow_up_date", "invalid"): _l("Enter the follow-up date as YYYY-MM-DD, like 2026-12-31"),
+    ("follow_up_date", "past"): _l("The follow-up date must be today or later"),
+    ("follow_up_time", "invalid"): _l("Enter the time as HH:MM, like 09:30"),
+    ("follow_up_time", "past"): _l("That time has passed: enter a later time"),
+    ("details_need", "required"): _l("Select the need from the list"),
+    ("details_need", "unknown"): _l("Select the need from the list"),
+    ("details_municipality", "required"): _l("Select the municipality of the workplace"),
+    ("details_municipality", "unknown"): _l("Select the municipality of the workplace"),
+    ("details_municipality_other", "required"): _l("Enter the name of the municipality"),
+    ("details_municipality_other", "too_long"): _l("The name is too long: at most 100 characters"),
+    ("resolution_category", "required"): _l("Select how the case was resolved"),
+    ("resolution_category", "invalid"): _l("Select how the case was resolved"),
 }
 
 ROUTING_ERRORS = {
@@ -464,7 +520,9 @@ GENERIC_ERRORS = {
     "not_a_member": _l("%(field)s is not a member of the case's team"),
 }
 
-Form = Literal["request", "routing", "notifications", "api_tokens", "sla", "reports", "api"]
+Form = Literal[
+    "request", "routing", "notifications", "api_tokens", "sla", "reports", "api", "casework"
+]
 
 
 @dataclass(frozen=True)
@@ -482,6 +540,7 @@ _FORMS: dict[Form, _Form] = {
     "sla": _Form((SLA_ERRORS,), SLA_POLICY_FIELD_LABELS),
     "reports": _Form((REPORT_ERRORS,), REPORT_FIELD_LABELS),
     "api": _Form((API_ERRORS, REQUEST_ERRORS), FIELD_LABELS, names_unknown_code=True),
+    "casework": _Form((CASEWORK_ERRORS,), CASEWORK_FIELD_LABELS),
 }
 
 

@@ -65,7 +65,7 @@ def test_operations_have_ids_problem_responses_and_security(client):
                 assert "401" in op["responses"], path
                 scopes = op["security"][0]["bearerAuth"]
                 assert ("403" in op["responses"]) == bool(scopes), path
-    assert len(ids) == len(set(ids)) == 16
+    assert len(ids) == len(set(ids)) == 17
     assert responses["TOO_MANY_REQUESTS"]["headers"]["Retry-After"]["required"] is True
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     submit = spec["paths"]["/api/v1/cases"]["post"]

@@ -91,6 +91,7 @@ def test_what_an_employer_cannot_opt_out_of() -> None:
         "case_transferred",
         "case_resolved",
         "case_merged",  # where a request went when it was combined with another
+        "information_requested",  # the desk's own question in the case, like a reply
     }
     waiting = KINDS["email.case_waiting"]
     resolved = KINDS["email.case_resolved"]
@@ -110,6 +111,7 @@ def test_staff_choices() -> None:
         "sla_warning",
         "sla_breach",
         "sla_escalation",
+        "follow_up_due",
     ]
     reply = KINDS["email.employer_reply"]
     new_case = KINDS["notify.new_case"]

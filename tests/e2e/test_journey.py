@@ -40,6 +40,7 @@ EXPECTED_REASON = (
 )
 NOTE = "Internal: ask the Hollola team about pay subsidy first [note-7f3c]"
 REPLY = "Thank you! Do you also want us to organise a recruitment event? [reply-2b9e]"
+QUESTION = "Which weeks of April would suit you? [question-5e1a]"
 ANSWER = "Yes please, any week in April suits us. [answer-c41d]"
 
 
@@ -162,7 +163,7 @@ def confirmation_email_arrives(stack: Stack, reference: str, private_path: str) 
 
 
 def adviser_works_the_case(page: Any, shots: Path, reference: str) -> None:
-    """Step 3. Queue, open, claim, internal note, public reply, wait for the employer."""
+    """Step 3. Queue, open, claim, internal note, public reply, ask the employer (waiting)."""
     sign_in(page, ADVISER_PAIJAT_HAME)
     expect(page.get_by_role("heading", level=1)).to_have_text("Team queue")
     row = page.locator("table.queue tbody tr", has=page.get_by_role("link", name=reference))
@@ -199,9 +200,12 @@ def adviser_works_the_case(page: Any, shots: Path, reference: str) -> None:
     expect(page.locator(".notification")).to_have_text("Reply sent to the employer.")
     expect(page.locator("article.message.public")).to_contain_text(REPLY)
 
-    page.get_by_label("Change status").select_option(label="Waiting for the employer")
-    page.get_by_role("button", name="Change", exact=True).click()
-    expect(page.locator(".notification")).to_have_text("Status changed.")
+    # Asking is one action: one message, one email, and the case waits.
+    page.get_by_label("Ask the employer for information").fill(QUESTION)
+    page.get_by_role("button", name="Send the question").click()
+    expect(page.locator(".notification")).to_have_text(
+        "Your question was sent to the employer. The case waits for their answer."
+    )
     expect(heading.locator(".tag")).to_have_text("Waiting for the employer")
     screenshot(page, shots, "05-staff-case")
 
@@ -232,8 +236,9 @@ def employer_answers_through_private_link(page: Any, shots: Path, link: str) -> 
     status = page.locator("dl.summary .tag").first
     expect(status).to_have_text("Waiting for the employer")
     messages = page.locator("#messages")
-    expect(messages.locator("article.message.staff")).to_have_count(1)
-    expect(messages.locator("article.message.staff")).to_contain_text(REPLY)
+    expect(messages.locator("article.message.staff")).to_have_count(2)
+    expect(messages.locator("article.message.staff").first).to_contain_text(REPLY)
+    expect(messages.locator("article.message.staff").last).to_contain_text(QUESTION)
     assert "note-7f3c" not in page.content(), "the internal note is on the employer's page"
     screenshot(page, shots, "06-employer-case")
 
@@ -265,7 +270,7 @@ def adviser_sees_the_answer_and_history(page: Any, shots: Path) -> None:
         f"Status changed New → Open – {adviser}",
         f"Internal note added – {adviser}",
         f"Public reply sent – {adviser}",
-        f"Status changed Open → Waiting for the employer – {adviser}",
+        f"Information requested from the employer – {adviser}",
         "Status changed Waiting for the employer → Open – Employer",
         "Employer answered – Employer",
     ]

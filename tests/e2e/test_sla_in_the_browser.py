@@ -67,10 +67,8 @@ def test_an_adviser_sees_the_clocks_and_pauses_them(live, browser, app_session, 
     assert re.search(r"1 h 2\d min|1 h 1\d min", first.inner_text())
     no_violations(page)
 
-    page.fill("#reply_body", "Which start date suits you?")
-    page.click("text=Send reply")
-    page.select_option("#status", "waiting")
-    page.click("button:has-text('Change')")
+    page.fill("#ask_body", "Which start date suits you?")
+    page.click("text=Send the question")
     assert "Met" in page.locator('[data-testid="sla-first_response"]').inner_text()
     assert "clock paused" in page.locator('[data-testid="sla-resolution"]').inner_text()
 

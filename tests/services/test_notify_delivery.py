@@ -102,16 +102,25 @@ def test_an_opted_out_employer_still_gets_what_is_necessary(
     assert isinstance(plan, delivery.EmailPlan)
 
 
-def test_waiting_email_carries_the_question(session: Session, make_user: Any) -> None:
+def test_asking_the_employer_emails_the_question(session: Session, make_user: Any) -> None:
+    adviser = make_user()
+    case = cases.submit_case(session, raw_submission())
+    cases.ask_employer(session, as_staff(adviser), case.id, "How many welders exactly?")
+    plan = delivery.plan(session, row_of(session, "email.information_requested"), CONFIG)
+    assert isinstance(plan, delivery.EmailPlan)
+    assert plan.spec.template == "case_waiting"
+    assert plan.spec.context["question"] == "How many welders exactly?"
+    assert plan.spec.context["link"] == f"http://desk.test/case/{case.employer_token}"
+
+
+def test_a_plain_waiting_notice_does_not_repeat_the_reply(session: Session, make_user: Any) -> None:
     adviser = make_user()
     case = cases.submit_case(session, raw_submission())
     cases.reply(session, as_staff(adviser), case.id, "How many welders exactly?")
     cases.change_status(session, as_staff(adviser), case.id, "waiting")
     plan = delivery.plan(session, row_of(session, "email.case_waiting"), CONFIG)
     assert isinstance(plan, delivery.EmailPlan)
-    assert plan.spec.template == "case_waiting"
-    assert plan.spec.context["question"] == "How many welders exactly?"
-    assert plan.spec.context["link"] == f"http://desk.test/case/{case.employer_token}"
+    assert "question" not in plan.spec.context  # the reply's own email carried the text
 
 
 # Until the SLA engine is merged email_for looks for a message the SLA kinds do not have.

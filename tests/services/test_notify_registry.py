@@ -158,6 +158,7 @@ def _payloads(case: Any, user: Any, message_id: int, reply_id: int) -> dict[Kind
         Kind.CASE_WAITING: {"case_id": case.id},
         Kind.CASE_CLOSED: {"case_id": case.id},
         Kind.CASE_MERGED: {"case_id": case.id, "target_id": case.id},
+        Kind.INFORMATION_REQUESTED: {"case_id": case.id, "message_id": message_id},
         Kind.NEW_CASE: about,
         Kind.CASE_ASSIGNED: {**about, "assignee_id": user.id},
         Kind.EMPLOYER_REPLY: {**about, "message_id": reply_id},
@@ -166,6 +167,7 @@ def _payloads(case: Any, user: Any, message_id: int, reply_id: int) -> dict[Kind
         Kind.SLA_WARNING: {**about, "target": "first_response"},
         Kind.SLA_BREACH: {**about, "target": "resolution"},
         Kind.SLA_ESCALATION: {**about, "target": "resolution"},
+        Kind.FOLLOW_UP_DUE: about,
         Kind.DAILY_DIGEST: {
             "user_id": user.id,
             "date": "2026-03-02",

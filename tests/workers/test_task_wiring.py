@@ -75,12 +75,18 @@ def test_the_digest_time_comes_from_the_configuration() -> None:
 def test_beat_sends_only_tasks_that_exist() -> None:
     from celery import Celery
 
+    import workers.case_work_tasks
     import workers.sla_tasks
     import workers.tasks  # noqa: F401  (registers the tasks)
     from desk.config import load_config
     from workers.schedule import beat_schedule
 
     names = {entry["task"] for entry in beat_schedule(load_config(environ={})).values()}
-    assert names == {"desk.send_daily_digests", "desk.relay_outbox", "desk.sweep_sla"}
+    assert names == {
+        "desk.send_daily_digests",
+        "desk.relay_outbox",
+        "desk.sweep_sla",
+        "desk.remind_follow_ups",
+    }
     # A Celery app of its own (not the default one): shared tasks register with every app.
     assert names <= set(Celery("wiring-test", set_as_current=False).tasks)

@@ -54,20 +54,6 @@ def _expected_dates(session: Session, case: Case) -> dict[str, Any]:
     }
 
 
-def _last_public_staff_message(session: Session, case: Case) -> str:
-    stmt = (
-        select(CaseMessage.body)
-        .where(
-            CaseMessage.case_id == case.id,
-            CaseMessage.author_kind == "staff",
-            CaseMessage.visibility == "public",
-        )
-        .order_by(CaseMessage.id.desc())
-        .limit(1)
-    )
-    return session.scalar(stmt) or ""
-
-
 def _to_employer(row: OutboxMessage, case: Case, base_url: str, **extra: Any) -> EmailSpec:
     """An email to the case's contact person, in the case's language, with the case link."""
     return EmailSpec(
@@ -134,9 +120,11 @@ def _employer_status_email(session: Session, row: OutboxMessage, base_url: str) 
     """Waiting for the employer, resolved or closed."""
     case = case_of(session, row)
     extra: dict[str, Any] = {}
-    if row.kind == Kind.CASE_WAITING:
-        # What the adviser asked is in their latest public reply.
-        extra["question"] = _last_public_staff_message(session, case)
+    if row.kind == Kind.INFORMATION_REQUESTED:
+        # Asking the employer (cases.ask_employer): the question is in this one email. A
+        # plain status change to waiting quotes nothing, so a reply sent before it is not
+        # emailed a second time.
+        extra["question"] = _message(session, row).body
     return _to_employer(row, case, base_url, **extra)
 
 
@@ -206,6 +194,13 @@ def _sla_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec
     )
 
 
+def _follow_up_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+    """The follow-up date set on a case has come."""
+    case = case_of(session, row)
+    user = staff_recipient(session, row)
+    return _to_staff(row, case, user, base_url, follow_up_at=case.follow_up_at)
+
+
 def _digest_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
     """The daily digest: held notifications, and for managers the cases at risk."""
     user = staff_recipient(session, row)
@@ -266,6 +261,7 @@ BUILDERS: Final[dict[Kind, Builder]] = {
     Kind.CASE_WAITING: _employer_status_email,
     Kind.CASE_CLOSED: _employer_status_email,
     Kind.CASE_MERGED: _case_merged,
+    Kind.INFORMATION_REQUESTED: _employer_status_email,
     Kind.NEW_CASE: _staff_email,
     Kind.CASE_ASSIGNED: _staff_email,
     Kind.EMPLOYER_REPLY: _employer_reply,
@@ -275,6 +271,7 @@ BUILDERS: Final[dict[Kind, Builder]] = {
     Kind.SLA_BREACH: _sla_email,
     Kind.SLA_ESCALATION: _sla_email,
     Kind.DAILY_DIGEST: _digest_email,
+    Kind.FOLLOW_UP_DUE: _follow_up_email,
 }
 
 

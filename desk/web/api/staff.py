@@ -200,7 +200,10 @@ def get_case(reference: str) -> dict[str, Any]:
 @bp.doc(
     operationId="claimCase",
     summary="Claim a case",
-    description="Assigns the case to the token's owner; a new case opens.",
+    description=(
+        "Assigns an unassigned case to the token's owner; a new case opens. A case someone "
+        "else holds answers 409 (hand it over with assign instead)."
+    ),
     **security("write"),
 )
 @bp.response(200, StaffCaseSchema)
@@ -260,6 +263,24 @@ def _message(reference: str, write: Any) -> dict[str, Any]:
 @require_scope("write")
 def reply(reference: str) -> dict[str, Any]:
     return _message(reference, cases.reply)
+
+
+@bp.route("/cases/<reference>/questions", methods=["POST"])
+@bp.doc(
+    operationId="askEmployer",
+    summary="Ask the employer for information",
+    description=(
+        "One action: a public message, the case waits for the employer (the resolution clock "
+        "pauses) and exactly one email with the question goes to the employer."
+    ),
+    **security("write"),
+)
+@json_body_doc(bp, MessageSchema)
+@bp.response(201, StaffMessageSchema)
+@problems(bp, 400, 401, 403, 404, 409, 413, 415, 422)
+@require_scope("write")
+def ask_employer(reference: str) -> dict[str, Any]:
+    return _message(reference, cases.ask_employer)
 
 
 @bp.route("/cases/<reference>/notes", methods=["POST"])

@@ -9,6 +9,7 @@ def blueprints() -> tuple[Blueprint, ...]:
     """This package's blueprints, for register_blueprints."""
     from desk.web.staff import (
         canned,
+        case_actions,
         merge_links,
         notifications,
         queue,  # noqa: F401  (adds the queues' routes to views.bp)
@@ -16,4 +17,4 @@ def blueprints() -> tuple[Blueprint, ...]:
         views,
     )
 
-    return (views.bp, routing.bp, notifications.bp, canned.bp, merge_links.bp)
+    return (views.bp, routing.bp, notifications.bp, canned.bp, merge_links.bp, case_actions.bp)

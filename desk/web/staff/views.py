@@ -12,7 +12,7 @@ from desk.web.auth.roles import current_actor, staff_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import error_message
-from desk.web.staff import canned
+from desk.web.staff import canned, case_actions
 from desk.web.staff.case_page import load_case, render_case_page
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -57,6 +57,10 @@ def act(reference: str, action: str) -> Response | tuple[str, int]:
         elif action == "note":
             cases.add_note(session, current_actor(), case.id, body)
             flash(_("Internal note saved."))
+        elif action == "status" and request.form.get("status") == "resolved":
+            # Resolving needs its category: the resolve form's view answers.
+            page: Response | tuple[str, int] = case_actions.resolve(reference)
+            return page
         elif action == "status":
             cases.change_status(session, current_actor(), case.id, request.form.get("status", ""))
             flash(_("Status changed."))
