@@ -127,7 +127,7 @@ def test_follow_up_is_set_shown_refused_in_the_past_and_removed(client, app_sess
         == 303
     )
     page = page_of(client, case).get_data(as_text=True)
-    assert "Follow up on 2.1.2099 14:30." in page
+    assert "Follow up on 2 Jan 2099, 14:30." in page
     assert 'value="2099-01-02"' in page and 'value="14:30"' in page
     assert client.post(base, data={"clear": "1"}).status_code == 303
     app_session.expire_all()
@@ -229,6 +229,6 @@ def test_the_history_tells_the_follow_up_the_details_and_the_resolution(
     client.post(f"{base}/details", data={"need": "pay-subsidy", "municipality": "560"})
     client.post(f"{base}/resolve", data={"resolution_category": "no_action_needed"})
     history = page_of(client, case).get_data(as_text=True).split('class="events"')[1]
-    assert "Follow-up date changed" in history and "Follow up on 4.3.2099 08:15." in history
+    assert "Follow-up date changed" in history and "Follow up on 4 Mar 2099, 8:15." in history
     assert "Need or municipality changed" in history and "recruitment → pay-subsidy" in history
     assert "(No action needed)" in history
