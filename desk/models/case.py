@@ -33,6 +33,8 @@ class Case(Base):
         Index("ix_cases_queue", "team_id", "status", "created_at"),
         # Reports count the cases received in a period per team.
         Index("ix_cases_created_team", "created_at", "team_id"),
+        # The employer's whole picture: a Business ID's cases, newest first.
+        Index("ix_cases_business_created", "business_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
