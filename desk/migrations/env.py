@@ -5,9 +5,7 @@ from sqlalchemy import Connection, inspect
 
 from desk.config import load_config
 from desk.db import make_engine
-from desk.models import Base
-from desk.models import search_index
-
+from desk.models import Base, search_index
 
 target_metadata = Base.metadata
 
