@@ -69,9 +69,8 @@ _FRAGMENTS = (
     f'FragmentDelimiter=" … "'
 )
 _FTS_TABLE = table(FTS_TABLE, column("case_id", Integer), column("message_id", Integer))
-_FTS: ColumnClause[Any] = literal_column(
-    FTS_TABLE
-)  # the table as FTS5's functions and MATCH name it
+# The table as FTS5's functions and MATCH name it.
+_FTS: ColumnClause[Any] = literal_column(FTS_TABLE)
 _FTS_CASE_ID = _FTS_TABLE.c.case_id
 _FTS_MESSAGE_ID = _FTS_TABLE.c.message_id
 # bm25 weights of the FTS5 columns, in search_index.FTS_COLUMNS order.
