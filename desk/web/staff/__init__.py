@@ -7,6 +7,6 @@ from flask import Blueprint
 
 def blueprints() -> tuple[Blueprint, ...]:
     """This package's blueprints, for register_blueprints."""
-    from desk.web.staff import notifications, routing, views
+    from desk.web.staff import employers, notifications, routing, search, views
 
-    return (views.bp, routing.bp, notifications.bp)
+    return (views.bp, routing.bp, notifications.bp, search.bp, employers.bp)
