@@ -43,7 +43,5 @@ def employer_page(business_id: str) -> Response | tuple[str, int]:
     except ValueError:
         error = _("The link to older cases is broken. Open the employer's page again.")
         return render_template("staff/employer.html", overview=None, error=error), 400
-    overview = employer_overview.employer_overview(
-        db_session(), current_actor(), canonical, before
-    )
+    overview = employer_overview.employer_overview(db_session(), current_actor(), canonical, before)
     return render_template("staff/employer.html", overview=overview, error=None), 200

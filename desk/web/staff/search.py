@@ -33,9 +33,7 @@ def search_page() -> tuple[str, int]:
         after = _after(request.args.get("after"))
         results = search.search(db_session(), current_actor(), text, after)
     except QueryTooLong:
-        error = _(
-            "Shorten the search to %(max)s characters or fewer.", max=MAX_QUERY_LENGTH
-        )
+        error = _("Shorten the search to %(max)s characters or fewer.", max=MAX_QUERY_LENGTH)
         status = 400
     except ValueError:
         error = _("The link to more results is broken. Search again.")
