@@ -97,12 +97,15 @@ def weak_prefix(word: str) -> str | None:
     """A prefix that also finds the word's other inflected forms, or None for short words.
 
     Snowball's Finnish stemmer does not undo consonant gradation: "rekrytointi" stems to
-    "rekrytoint" but "rekrytoinnin" to "rekrytoin". Dropping the word's final vowels and then
-    its final consonants ("rekrytoi") gives a prefix both stems share.
+    "rekrytoint" but "rekrytoinnin" to "rekrytoin". Dropping a final consonant (a case ending
+    such as -n), then the final vowels and then the consonants before them ("rekrytoi") gives
+    a prefix both stems share. A heuristic: longer endings (-ssa, -lla) can still miss.
     """
     stem = word.lower()
     if not stem.isalpha() or len(stem) < 6:
         return None
+    if stem[-1] not in _VOWELS:
+        stem = stem[:-1]
     while stem and stem[-1] in _VOWELS:
         stem = stem[:-1]
     while stem and stem[-1] not in _VOWELS:

@@ -139,25 +139,29 @@ def search(
             "ranked"
         )
     rank = ranked.c.rank
-    stmt = (
-        select(Case, rank)
-        .join(ranked, ranked.c.case_id == Case.id)
-        .where(visible)
-        .options(
-            lazyload(Case.messages),
-            lazyload(Case.events),
-            lazyload(Case.followers),
-            lazyload(Case.collaborators),
-        )
-    )
+    # Rank and page on ids alone; only the page's cases are loaded (with their team etc.).
+    stmt = select(Case.id, rank).join(ranked, ranked.c.case_id == Case.id).where(visible)
     if codes is not None:
         stmt = stmt.where(codes)
     if after is not None:
         stmt = stmt.where(or_(rank < after.rank, and_(rank == after.rank, Case.id < after.case_id)))
-    rows = list(session.execute(stmt.order_by(rank.desc(), Case.id.desc()).limit(limit + 1)))
+    rows = session.execute(stmt.order_by(rank.desc(), Case.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    found = [(row[0], float(row[1])) for row in rows]
+    loaded = {
+        c.id: c
+        for c in session.scalars(
+            select(Case)
+            .where(Case.id.in_([row[0] for row in rows]))
+            .options(
+                lazyload(Case.messages),
+                lazyload(Case.events),
+                lazyload(Case.followers),
+                lazyload(Case.collaborators),
+            )
+        )
+    }
+    found = [(loaded[case_id], float(score)) for case_id, score in rows]
     matches = _why(session, query, [c for c, _ in found], postgres)
     hits_ = [Hit(c, r, matches.get(c.id, [])) for c, r in found]
     last = hits_[-1] if more else None
