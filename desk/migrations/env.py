@@ -56,7 +56,8 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
-            _restore_sqlite_search_triggers(connection)
+        _restore_sqlite_search_triggers(connection)
+        connection.commit()
     engine.dispose()
 
 

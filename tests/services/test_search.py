@@ -183,3 +183,16 @@ def test_only_staff_search(session: Session) -> None:
 
     with pytest.raises(Forbidden):
         search.search(session, Actor.employer(channel=as_staff.__defaults__[0]), "x")
+
+
+def test_imported_cases_are_indexed(session, make_user) -> None:
+    from desk.services.history_import import import_cases
+    from tests.domain.test_history import example
+    from tests.services.test_history_import import lines
+
+    adviser = make_user()
+    result = import_cases(session, lines(example(description="Tarvitsemme kaksi levyseppää.")))
+    assert result.imported == 1
+    (hit,) = search.search(session, as_staff(adviser), "levyseppää").hits
+    assert hit.case.external_id == "URA-00017"
+    assert refs(session, adviser, "Konepaja") == [hit.case.reference]
