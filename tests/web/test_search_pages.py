@@ -64,7 +64,8 @@ def test_too_long_and_empty_queries(client, app_session, staff) -> None:
     response = client.get("/staff/search?lang=en&q=%22%22")
     assert response.status_code == 200
     assert "Type a word, a case reference or a Business ID" in response.get_data(as_text=True)
-    assert client.get("/staff/search?q=x&after=nonsense").status_code == 400
+    for after in ("nonsense", "nan:1", "1.0:99999999999999999999", "1.0:-1"):
+        assert client.get(f"/staff/search?q=x&after={after}").status_code == 400
     assert client.get("/staff/search").status_code == 200
 
 
@@ -98,7 +99,12 @@ def test_employer_page_access_and_bad_ids(client, app_session, staff) -> None:
     response = client.get("/staff/employers/0112038-8?lang=en")
     assert response.status_code == 404
     assert "is not a valid Business ID" in response.get_data(as_text=True)
-    assert client.get("/staff/employers/0112038-9?before=bad").status_code == 400
+    for before in (
+        "bad",
+        "2026-01-01T00:00:00_1",
+        "2026-01-01T00:00:00%2B00:00_99999999999999999999",
+    ):
+        assert client.get(f"/staff/employers/0112038-9?before={before}").status_code == 400
     case_page = client.get(f"/staff/cases/{mine.reference}").get_data(as_text=True)
     assert 'href="/staff/employers/0112038-9"' in case_page
 

@@ -23,9 +23,10 @@ def _before(value: str | None) -> Before | None:
         return None
     when, _sep, case_id = value.rpartition("_")
     created_at = datetime.fromisoformat(when)
-    if created_at.tzinfo is None:
+    before = Before(created_at, int(case_id))
+    if created_at.tzinfo is None or not 0 < before.case_id < 2**63:
         raise ValueError(value)
-    return Before(created_at, int(case_id))
+    return before
 
 
 @bp.get("/employers/<business_id>")

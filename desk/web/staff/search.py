@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
@@ -19,7 +21,10 @@ def _after(value: str | None) -> After | None:
     if not value:
         return None
     rank, _sep, case_id = value.rpartition(":")
-    return After(float(rank), int(case_id))
+    after = After(float(rank), int(case_id))
+    if not math.isfinite(after.rank) or not 0 < after.case_id < 2**63:
+        raise ValueError(value)
+    return after
 
 
 @bp.get("/search")
