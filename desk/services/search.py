@@ -135,9 +135,9 @@ def search(
             .subquery("ranked")
         )
     else:
-        ranked = select(Case.id.label("case_id"), literal(CODE_RANK, Float).label("rank")).subquery(
-            "ranked"
-        )
+        # Only references and Business IDs: found through their own indexes, equally ranked.
+        exact = select(Case.id.label("case_id"), literal(CODE_RANK, Float).label("rank"))
+        ranked = (exact if codes is None else exact.where(codes)).subquery("ranked")
     rank = ranked.c.rank
     # Rank and page on ids alone; only the page's cases are loaded (with their team etc.).
     stmt = select(Case.id, rank).join(ranked, ranked.c.case_id == Case.id).where(visible)
