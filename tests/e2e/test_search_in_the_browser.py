@@ -5,6 +5,7 @@ Finnish, Swedish and English, and the search works without JavaScript."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,15 @@ def test_adviser_finds_a_case_by_a_word_of_its_message(new_page: Any, shots_dir:
     reference = employer.locator(".confirmation .reference").inner_text()
 
     page = new_page(ADVISER_PAIJAT_HAME)
+    # The new case's bell notification is delivered by the worker: wait for it here, so it
+    # never lands in a later test that counts the adviser's unread notifications.
+    deadline = time.monotonic() + 30
+    while True:
+        page.goto("/notifications?lang=en")
+        if page.locator(".inbox-item").filter(has_text=reference).count():
+            break
+        assert time.monotonic() < deadline, "the new case's notification never arrived"
+        page.wait_for_timeout(250)
     page.goto(f"/staff/cases/{reference}?lang=en")
     page.get_by_label("Reply to the employer").fill(f"Löysimme teille {WORD}n.")
     page.get_by_role("button", name="Send reply").click()
