@@ -1,10 +1,11 @@
 """Alembic environment: the URL comes from the desk's configuration (or the caller's)."""
 
 from alembic import context
+from sqlalchemy import Connection, inspect
 
 from desk.config import load_config
 from desk.db import make_engine
-from desk.models import Base
+from desk.models import Base, search_index
 
 target_metadata = Base.metadata
 
@@ -14,6 +15,22 @@ def _url() -> str:
     return str(url) if url else str(load_config()["DATABASE_URL"])
 
 
+def _include_object(
+    _object: object, name: str | None, type_: str, reflected: bool, _other: object
+) -> bool:
+    # The search index exists only in the database (one per dialect), never in the models.
+    return not (reflected and search_index.is_search_index_object(name, type_))
+
+
+def _restore_sqlite_search_triggers(connection: Connection) -> None:
+    # A batch migration that rebuilds cases or case_messages on SQLite drops their triggers.
+    if connection.dialect.name != "sqlite":
+        return
+    if inspect(connection).has_table(search_index.FTS_TABLE):
+        for statement in search_index.SQLITE_TRIGGERS:
+            connection.exec_driver_sql(statement)
+
+
 def run_migrations_offline() -> None:
     context.configure(
         url=_url(),
@@ -21,6 +38,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         compare_type=True,
+        include_object=_include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -34,9 +52,12 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=True,
             compare_type=True,
+            include_object=_include_object,
         )
         with context.begin_transaction():
             context.run_migrations()
+        _restore_sqlite_search_triggers(connection)
+        connection.commit()
     engine.dispose()
 
 

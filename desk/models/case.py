@@ -68,6 +68,8 @@ class Case(Base):
             postgresql_where=text("follow_up_reminded_at IS NULL"),
             sqlite_where=text("follow_up_reminded_at IS NULL"),
         ),
+        # The employer's whole picture: a Business ID's cases, newest first.
+        Index("ix_cases_business_created", "business_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -103,7 +103,7 @@
     "r": function () { return focusField("#reply_body"); },
     "n": function () { return focusField("#note_body"); },
     "c": function () { return submitForm("form[data-shortcut=claim]"); },
-    "/": function () { return focusField("#staff-search-q"); },
+    "/": function () { return focusField("#nav-search"); },
     "u": function () {
       var back = document.querySelector("[data-shortcut=queue]");
       if (back) { window.location.assign(back.href); return true; }

@@ -10,11 +10,22 @@ def blueprints() -> tuple[Blueprint, ...]:
     from desk.web.staff import (
         canned,
         case_actions,
+        employers,
         merge_links,
         notifications,
         queue,  # noqa: F401  (adds the queues' routes to views.bp)
         routing,
+        search,
         views,
     )
 
-    return (views.bp, routing.bp, notifications.bp, canned.bp, merge_links.bp, case_actions.bp)
+    return (
+        views.bp,
+        routing.bp,
+        notifications.bp,
+        canned.bp,
+        merge_links.bp,
+        case_actions.bp,
+        search.bp,
+        employers.bp,
+    )
