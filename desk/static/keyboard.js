@@ -113,6 +113,14 @@
   };
 
   document.addEventListener("keydown", function (event) {
+    // Ctrl+Enter (Cmd+Enter) in a text box sends its form: reply, note or question.
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target &&
+        event.target.tagName && event.target.tagName.toLowerCase() === "textarea" && event.target.form) {
+      event.preventDefault();
+      var form = event.target.form;
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+      return;
+    }
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) { return; }
     if (typing(event.target) || (help && help.open)) { return; }
     var action = ACTIONS[event.key];

@@ -35,7 +35,7 @@ def test_an_adviser_works_a_case_from_its_page(live, browser, app_session, staff
     year = date.today().year + 1
     page.fill("#follow_up_date", f"{year}-01-15")
     page.click("text=Save the follow-up date")
-    assert f"Follow up on 15.1.{year} 09:00." in page.get_by_test_id("follow-up").inner_text()
+    assert f"Follow up on 15 Jan {year}, 9:00." in page.get_by_test_id("follow-up").inner_text()
 
     page.select_option("#details_municipality", "398")
     page.click("text=Save need and municipality")

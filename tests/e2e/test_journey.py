@@ -170,7 +170,7 @@ def adviser_works_the_case(page: Any, shots: Path, reference: str) -> None:
     expect(row).to_have_count(1)
     for text in (VALID_REQUEST["organisation_name"], "Recruitment help", "Orimattila", "New"):
         expect(row).to_contain_text(text)
-    expect(row.locator("td").nth(7)).to_have_text("Unassigned")
+    expect(row.locator("td").nth(9)).to_have_text("Unassigned")  # the Assignee column
     screenshot(page, shots, "04-queue")
 
     row.get_by_role("link", name=reference).click()

@@ -306,12 +306,13 @@ def test_unchanged_details_are_a_conflict(session: Session, adviser) -> None:
 # --- the claim race on PostgreSQL ------------------------------------------------------------
 
 
+# PostgreSQL only: its row locks are what is tested (SQLite serialises writers at BEGIN).
+@pytest.mark.parametrize("engine", ["postgres"], indirect=True)
 @pytest.mark.committed  # two real connections must see the case
 def test_two_advisers_claiming_at_once_exactly_one_wins(
     session: Session, engine: Engine, adviser, colleague
 ) -> None:
-    if not is_postgresql(session):
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers at BEGIN")
+    assert is_postgresql(session)
     case_id = submit(session).id
     factory = make_session_factory(engine, SESSION_SETTINGS)
     barrier = threading.Barrier(2)
