@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from desk.domain.business_calendar import BusinessCalendar
 from desk.domain.intake import RawSubmission
-from desk.models import Case, User, utcnow
-from desk.services import assignment, cases
+from desk.models import Case, Team, User, utcnow
+from desk.services import assignment, canned, cases
 from desk.services.access import Actor, Channel
 from desk.services.sla_policies import load_calendars
 
@@ -97,6 +97,15 @@ DEMO_CASES = (
         reply="Thank you! Which date would the employment start, and is it full-time?",
         wait=True,
     ),
+    # The same request sent twice by mistake: the second is a duplicate to merge.
+    DemoCase(
+        370,
+        "398",
+        "recruitment",
+        "Demo: Lahden Kone Oy",
+        "Sent again: we need five CNC machinists for the spring (pre-screening, please).",
+        "0737546-2",
+    ),
     # Fresh and on track.
     DemoCase(
         30,
@@ -160,7 +169,41 @@ def create_demo_cases(session: Session, now: datetime | None = None) -> list[str
             elif demo.wait:
                 cases.change_status(session, adviser, case.id, "waiting")
         created.append(case.reference)
+    _create_demo_canned_responses(session)
     return created
+
+
+# A canned answer per employer-services team, in the three languages, with placeholders.
+DEMO_CANNED = {
+    "title_fi": "Lisätietoja tarvitaan",
+    "body_fi": (
+        "Hei {contact_name},\n\nkiitos palvelupyynnöstä {reference}. Jotta voimme auttaa "
+        "{employer_name}, tarvitsemme vielä työn alkamispäivän ja työajan.\n\n"
+        "Ystävällisin terveisin\n{adviser_name}"
+    ),
+    "title_sv": "Mer information behövs",
+    "body_sv": (
+        "Hej {contact_name},\n\ntack för er förfrågan {reference}. För att kunna hjälpa "
+        "{employer_name} behöver vi ännu veta när arbetet börjar och arbetstiden.\n\n"
+        "Med vänliga hälsningar\n{adviser_name}"
+    ),
+    "title_en": "More information needed",
+    "body_en": (
+        "Hello {contact_name},\n\nthank you for your request {reference}. To help "
+        "{employer_name}, we still need the start date and the working hours.\n\n"
+        "Kind regards\n{adviser_name}"
+    ),
+}
+
+
+def _create_demo_canned_responses(session: Session) -> None:
+    admin = session.scalar(select(User).where(User.role == "admin").order_by(User.id))
+    if admin is None:
+        return
+    actor = Actor.staff(admin, Channel.CLI)
+    for slug in ("lahti-employer-services", "paijat-hame-employer-services"):
+        if session.scalar(select(Team.id).where(Team.slug == slug)) is not None:
+            canned.save(session, actor, slug, DEMO_CANNED)
 
 
 def _authority(demo: DemoCase) -> str:

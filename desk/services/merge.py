@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from desk.db import for_update
 from desk.domain.case_status import CaseStatus
+from desk.domain.case_work import ResolutionCategory
 from desk.models import Case, CaseMessage, utcnow
 from desk.services.access import Actor, can_merge, can_view, can_work
 from desk.services.case_events import EventKind, emit
@@ -89,6 +90,7 @@ def merge(session: Session, actor: Actor, duplicate_id: int, target_reference: s
     previous = duplicate.status
     duplicate.merged_into_id = target.id
     duplicate.status = CaseStatus.CLOSED.value
+    duplicate.resolution_category = ResolutionCategory.DUPLICATE.value
     duplicate.resolved_at = duplicate.resolved_at or now
     duplicate.closed_at = now
     duplicate.updated_at = now

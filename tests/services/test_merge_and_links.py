@@ -54,6 +54,7 @@ def test_merge_moves_messages_closes_the_duplicate_and_sends_one_email(
     session.expire_all()
     dup, tgt = session.get(Case, duplicate.id), session.get(Case, target.id)
     assert dup.merged_into_id == tgt.id and dup.status == "closed" and dup.closed_at
+    assert dup.resolution_category == "duplicate"  # how it was resolved, for the reports
     assert dup.messages == []
     bodies = [(m.body, m.visibility) for m in tgt.messages]
     # Same contact email: the employer's and the desk's public words stay public.

@@ -65,7 +65,7 @@ BEFORE_FROM = _l("The last received date must be the same as or after the first.
 SLA_ICONS = {
     CaseSlaState.BREACHED: "✖",
     CaseSlaState.AT_RISK: "⚠",
-    CaseSlaState.PAUSED: "⏸",
+    CaseSlaState.PAUSED: "‖",  # (U+23F8 is missing from common fonts)
     CaseSlaState.ON_TRACK: "✓",
 }
 
