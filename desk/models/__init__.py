@@ -5,6 +5,7 @@ from desk.models.base import Base
 from desk.models.canned_response import CannedResponse
 from desk.models.case import Case, CaseEvent, CaseMessage, ReferenceCounter
 from desk.models.case_link import CaseLink
+from desk.models.data_stamp import DataStamp
 from desk.models.notification import (
     EmployerOptOut,
     Notification,
@@ -38,6 +39,7 @@ __all__ = [
     "CaseMessage",
     "CaseSlaTarget",
     "ClosureDay",
+    "DataStamp",
     "EmployerOptOut",
     "IdempotencyKey",
     "KeyAccount",

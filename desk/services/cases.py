@@ -29,7 +29,7 @@ from desk.services.access import Actor, Channel, can_note, can_view, case_for, q
 from desk.services.assignment import place_case
 from desk.services.case_events import EventKind, emit
 from desk.services.errors import Conflict, NotFound
-from desk.services.reference_data import snapshot
+from desk.services.reference_data import snapshot, team_ids
 from desk.services.routing import route_request
 
 MAX_MESSAGE = 5000
@@ -84,7 +84,6 @@ def add_case(
     now = now or utcnow()
     year = now.astimezone(HELSINKI).year
     number = next_case_number(session, year)
-    team = session.scalars(select(Team).where(Team.slug == decision.team)).one()
     case = Case(
         reference=format_reference(year, number),
         year=year,
@@ -101,7 +100,7 @@ def add_case(
         description=clean.description,
         language=clean.language,
         status=CaseStatus.NEW.value,
-        team_id=team.id,
+        team_id=team_ids(session)[decision.team],
         authority_slug=decision.authority,
         routing_rule=decision.rule,
         routing_reason=decision.reason,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from desk.domain import reference_data as ref
 from desk.models import Authority, Municipality, Need, Team
+from desk.services.stable_data import cached
 
 
 def read_reference_file(path: str | Path) -> dict[str, Any]:
@@ -55,7 +56,21 @@ def _assign(obj: Any, values: dict[str, Any]) -> None:
 
 
 def snapshot(session: Session) -> ref.ReferenceData:
-    """The reference data as plain domain values, for routing."""
+    """The reference data as plain domain values, for routing (the process's copy while the
+    data is unchanged: desk.services.stable_data)."""
+    return cached(session, "reference", _read_snapshot)
+
+
+def team_ids(session: Session) -> dict[str, int]:
+    """Team id by slug (the process's copy while teams are unchanged)."""
+    return dict(cached(session, "team_ids", _read_team_ids))
+
+
+def _read_team_ids(session: Session) -> dict[str, int]:
+    return {slug: team_id for team_id, slug in session.execute(select(Team.id, Team.slug))}
+
+
+def _read_snapshot(session: Session) -> ref.ReferenceData:
     authorities = {
         a.slug: ref.Authority(a.slug, {"fi": a.name_fi, "sv": a.name_sv, "en": a.name_en})
         for a in session.scalars(select(Authority))

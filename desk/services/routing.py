@@ -17,6 +17,7 @@ from desk.domain.routing_rules import check_rules, rules_from_dicts, rules_to_di
 from desk.i18n import catalogue
 from desk.models import Authority, KeyAccount, RoutingRuleSetVersion, User, utcnow
 from desk.services.reference_data import load_reference_data, snapshot
+from desk.services.stable_data import cached
 
 
 class RulesNotLoaded(LookupError):
@@ -74,7 +75,12 @@ def published_version(session: Session) -> RoutingRuleSetVersion:
 
 
 def rules_in_force(session: Session) -> tuple[int, tuple[Rule, ...]]:
-    """(version number, rules) of the published rule set."""
+    """(version number, rules) of the published rule set (the process's copy while no rule
+    set is published or changed: desk.services.stable_data)."""
+    return cached(session, "rules", _read_rules_in_force)
+
+
+def _read_rules_in_force(session: Session) -> tuple[int, tuple[Rule, ...]]:
     version = published_version(session)
     return version.number, rules_from_dicts(version.rules)
 

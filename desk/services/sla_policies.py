@@ -23,7 +23,13 @@ from desk.domain.sla import Policy
 from desk.models import Authority, BusinessHoursRow, ClosureDay, Need, SlaPolicy, utcnow
 from desk.services.access import Actor, require_admin
 from desk.services.errors import Conflict, NotFound
-from desk.services.sla_config import SlaConfig, configured_sla_config, read_sla_config
+from desk.services.sla_config import (
+    SESSION_KEY,
+    SlaConfig,
+    configured_sla_config,
+    read_sla_config,
+)
+from desk.services.stable_data import cached
 
 # --- policies -----------------------------------------------------------------------------
 
@@ -273,7 +279,13 @@ class Calendars:
 
 
 def load_calendars(session: Session) -> Calendars:
-    """Every authority's calendar (two small queries; calendars themselves are cached)."""
+    """Every authority's calendar (the process's copy while hours and closure days are
+    unchanged: desk.services.stable_data; one per SLA configuration file)."""
+    path = session.info.get(SESSION_KEY, "")
+    return cached(session, ("calendars", path), _read_calendars)
+
+
+def _read_calendars(session: Session) -> Calendars:
     config = configured_sla_config(session)
     # Stored hours win; the configured file answers for an authority without a stored row.
     hours: dict[str, WeeklyHours] = dict(config.authority_hours)
