@@ -27,6 +27,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
+INSERT_PAGE_ROWS = 100
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and foreign keys so processes share it."""
     url = normalise_url(url)
@@ -42,6 +45,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # writers take the lock at the start of a transaction (no upgrade deadlocks).
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
+    # Bulk inserts go out as multi-row statements of at most this many rows. Every full page
+    # is then the same SQL text, which psycopg converts once and caches: converting a new
+    # statement of thousands of parameters costs more than sending it (the SLA sweep).
+    kwargs.setdefault("insertmanyvalues_page_size", INSERT_PAGE_ROWS)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

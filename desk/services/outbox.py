@@ -13,11 +13,12 @@ administrator gave up on a dead letter); a dead or discarded row can be retried 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from desk.db import for_update
@@ -70,6 +71,33 @@ def enqueue(
     )
     session.add(row)
     return row
+
+
+def enqueue_many(session: Session, items: Iterable[tuple[str, dict[str, Any]]]) -> int:
+    """enqueue for many side effects at once, in set-based INSERTs (the SLA sweep); returns
+    how many were queued. The rows are not loaded as objects: nobody reads them back."""
+    now = utcnow()
+    rows = []
+    for kind, payload in items:
+        case_id = payload.get("case_id")
+        rows.append(
+            {
+                "kind": kind,
+                "payload": payload,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "case_id": case_id if isinstance(case_id, int) else None,
+                "channel": channel_of(kind),
+                "recipient": "",
+                "lease_owner": "",
+                "dedupe_key": None,
+                "note": "",
+            }
+        )
+    if rows:
+        session.execute(insert(OutboxMessage), rows)
+    return len(rows)
 
 
 def claim_due(session: Session, settings: RelaySettings, now: datetime | None = None) -> list[int]:

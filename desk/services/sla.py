@@ -21,11 +21,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, insert, or_, select
 from sqlalchemy.orm import Session, lazyload
 
-from desk.db import for_update, insert_for
+from desk.db import INSERT_PAGE_ROWS, for_update, insert_for
 from desk.domain.business_calendar import BusinessCalendar
 from desk.domain.notification_catalogue import Kind
 from desk.domain.sla import (
@@ -294,17 +295,28 @@ class _Recipients:
         return list(dict.fromkeys(chosen))
 
 
-def _record_event(
-    session: Session, case: Case, target: str, kind: EventKind, now: datetime
-) -> bool:
-    """Insert the event unless it exists (True when this call recorded it)."""
-    stmt = (
-        insert_for(session, SlaEvent)
-        .values(case_id=case.id, target=target, kind=kind.value, data={}, created_at=now)
-        .on_conflict_do_nothing(index_elements=["case_id", "target", "kind"])
-        .returning(SlaEvent.id)
-    )
-    return session.execute(stmt).scalar_one_or_none() is not None
+def _record_events(
+    session: Session, planned: Sequence[tuple[Case, str, EventKind]], now: datetime
+) -> list[tuple[Case, str, EventKind]]:
+    """Insert a batch's events in a few statements, skipping those that exist; returns the ones
+    this call recorded (another sweep that recorded one has notified of it too)."""
+    recorded: set[tuple[Any, ...]] = set()
+    # Pages of one size are one SQL text, which the driver prepares once (desk.db).
+    for start in range(0, len(planned), INSERT_PAGE_ROWS):
+        page = planned[start : start + INSERT_PAGE_ROWS]
+        stmt = (
+            insert_for(session, SlaEvent)
+            .values(
+                [
+                    {"case_id": c.id, "target": t, "kind": k.value, "data": {}, "created_at": now}
+                    for c, t, k in page
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["case_id", "target", "kind"])
+            .returning(SlaEvent.case_id, SlaEvent.target, SlaEvent.kind)
+        )
+        recorded.update(tuple(row) for row in session.execute(stmt))
+    return [(c, t, k) for c, t, k in planned if (c.id, t, k.value) in recorded]
 
 
 _FLAG_COLUMNS = {
@@ -315,14 +327,14 @@ _FLAG_COLUMNS = {
 
 
 def _check_case(
-    session: Session,
     case: Case,
     rows: Sequence[CaseSlaTarget],
     calendar: BusinessCalendar,
-    recipients: _Recipients,
     now: datetime,
-    result: SweepResult,
-) -> None:
+) -> list[tuple[Case, str, EventKind]]:
+    """Mark the case's targets warned/breached/escalated as due now and reschedule its next
+    check; returns the events to record (the batch records them together)."""
+    planned: list[tuple[Case, str, EventKind]] = []
     if clocks_run(case.status):
         for row in rows:
             kinds = due_events(_clock(row), _flags(row), calendar, now)
@@ -330,26 +342,41 @@ def _check_case(
                 row.warned_at = now  # the breach overtook the warning: no warning any more
             for kind in kinds:
                 setattr(row, _FLAG_COLUMNS[kind], now)
-                if not _record_event(session, case, row.target, kind, now):
-                    continue  # another sweep recorded it (and notified)
-                result.events.append((case.id, row.target, kind.value))
-                session.add(
-                    CaseEvent(
-                        case_id=case.id,
-                        kind=f"sla_{kind.value}",
-                        actor_kind="system",
-                        data={"target": row.target},
-                        created_at=now,
-                    )
-                )
-                for user_id in recipients.for_event(case, kind):
-                    outbox.enqueue(
-                        session,
-                        EMAIL_KINDS[kind],
-                        {"case_id": case.id, "target": row.target, "user_id": user_id},
-                    )
-                    result.notifications += 1
+                planned.append((case, row.target, kind))
     _reschedule(case, rows, calendar)
+    return planned
+
+
+def _announce(
+    session: Session,
+    recorded: Sequence[tuple[Case, str, EventKind]],
+    recipients: _Recipients,
+    now: datetime,
+    result: SweepResult,
+) -> None:
+    """The case event and the notifications of each recorded event, in set-based INSERTs."""
+    if not recorded:
+        return
+    events = []
+    emails: list[tuple[str, dict[str, Any]]] = []
+    for case, target, kind in recorded:
+        result.events.append((case.id, target, kind.value))
+        events.append(
+            {
+                "case_id": case.id,
+                "kind": f"sla_{kind.value}",
+                "actor_kind": "system",
+                "actor_id": None,
+                "channel": "worker",
+                "data": {"target": target},
+                "created_at": now,
+            }
+        )
+        for user_id in recipients.for_event(case, kind):
+            payload = {"case_id": case.id, "target": target, "user_id": user_id}
+            emails.append((EMAIL_KINDS[kind], payload))
+    session.execute(insert(CaseEvent), events)
+    result.notifications += outbox.enqueue_many(session, emails)
 
 
 def _due_ids(session: Session, now: datetime, limit: int) -> list[int]:
@@ -381,9 +408,13 @@ def sweep_batch(
     target_rows = select(CaseSlaTarget).where(CaseSlaTarget.case_id.in_(ids))
     for row in session.scalars(target_rows.options(lazyload("*"))):
         by_case[row.case_id].append(row)
+    planned: list[tuple[Case, str, EventKind]] = []
     for case in cases:
         calendar = calendars.for_authority(case.authority_slug)
-        _check_case(session, case, by_case[case.id], calendar, recipients, now, result)
+        planned += _check_case(case, by_case[case.id], calendar, now)
+    # One statement for the batch's events; the rest goes out in the commit's flush, which
+    # sends rows of one table together (set-based: no round trip per event).
+    _announce(session, _record_events(session, planned, now), recipients, now, result)
     result.cases += len(ids)
     session.commit()
     return len(ids)

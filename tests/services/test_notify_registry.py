@@ -110,6 +110,8 @@ def queued_kinds() -> tuple[set[str], set[str]]:
     for reaction in CASE_EVENTS.values():
         kinds |= {str(kind) for kind in (reaction.employer_kind, reaction.staff_kind) if kind}
     kinds |= {str(effects.email) for effects in EFFECTS.values() if effects.email}
+    # The SLA sweep queues its batch with outbox.enqueue_many, each kind from EMAIL_KINDS.
+    kinds |= {str(kind) for kind in sla.EMAIL_KINDS.values()}
     return kinds, variable
 
 
