@@ -23,7 +23,7 @@ from desk.domain.case_status import (
 )
 from desk.domain.case_work import ResolutionCategory
 from desk.domain.errors import FieldErrors
-from desk.domain.intake import RawSubmission, validate_submission
+from desk.domain.intake import CleanSubmission, RawSubmission, validate_submission
 from desk.models import Case, CaseMessage, ReferenceCounter, Team, User, utcnow
 from desk.services.access import Actor, Channel, can_note, can_view, case_for, queue_team_ids
 from desk.services.assignment import place_case
@@ -68,9 +68,22 @@ def add_case(
 
     The actor is the employer submitting (the public form when not said otherwise).
     """
-    actor = actor or Actor.employer(Channel.WEB)
     reference_data = snapshot(session)
     clean = validate_submission(raw, reference_data.needs.keys())
+    return store_case(session, clean, now, actor)
+
+
+def store_case(
+    session: Session,
+    clean: CleanSubmission,
+    now: datetime | None = None,
+    actor: Actor | None = None,
+) -> Case:
+    """Route and store an already validated request (no commit): the case, its events, its
+    SLA targets and its confirmation email. Other intake forms (accessibility feedback)
+    validate by their own rules and file their cases through here."""
+    actor = actor or Actor.employer(Channel.WEB)
+    reference_data = snapshot(session)
     routed = route_request(
         session,
         municipality_text=clean.municipality_text,
