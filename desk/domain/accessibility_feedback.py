@@ -67,7 +67,12 @@ def validate_feedback(raw: RawFeedback) -> CleanFeedback:
         errors["description"] = "too_long"
     errors.update(
         control_character_errors(
-            {"name": raw.name, "email": raw.email, "page": raw.page, "description": raw.description},
+            {
+                "name": raw.name,
+                "email": raw.email,
+                "page": raw.page,
+                "description": raw.description,
+            },
             multiline=("description",),
         )
     )

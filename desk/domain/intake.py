@@ -97,7 +97,9 @@ def has_control_characters(value: str, multiline: bool = False) -> bool:
     return pattern.search(value) is not None
 
 
-def control_character_errors(values: dict[str, str], multiline: Collection[str] = ()) -> dict[str, str]:
+def control_character_errors(
+    values: dict[str, str], multiline: Collection[str] = ()
+) -> dict[str, str]:
     """The error code "control_characters" for every field holding a refused character."""
     return {
         field: "control_characters"

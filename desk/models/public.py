@@ -31,9 +31,7 @@ class SatisfactionResponse(Base):
     __table_args__ = (Index("ix_satisfaction_responses_created_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(
-        ForeignKey("cases.id", ondelete="CASCADE"), unique=True
-    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
     score: Mapped[int] = mapped_column(SmallInteger)  # 1..5
     comment: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(5))

@@ -147,7 +147,5 @@ def survey_summary(
         distribution[int(score)] = int(count)
         comments += int(with_comment)
     total = sum(distribution.values())
-    average = (
-        round(sum(s * n for s, n in distribution.items()) / total, 2) if total else None
-    )
+    average = round(sum(s * n for s, n in distribution.items()) / total, 2) if total else None
     return SurveySummary(total, average, distribution, comments)

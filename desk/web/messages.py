@@ -327,6 +327,12 @@ def outbox_kind_label(kind: str) -> str:
 
 # --- error messages, by form ----------------------------------------------------------------
 
+# A public form refused by the rate limit (what was typed is shown again).
+_RATE_LIMITED = _l(
+    "Too many forms were sent from your address. Wait a few minutes and send the form again: "
+    "what you typed is kept below."
+)
+
 # The request form, the employer's and the staff's messages, status changes; the session.
 REQUEST_ERRORS = {
     ("business_id", "required"): _l("Enter your organisation's Business ID"),
@@ -350,9 +356,7 @@ REQUEST_ERRORS = {
     ("body", "required"): _l("Write a message"),
     ("body", "too_long"): _l("The message is too long: at most 5,000 characters"),
     ("csrf", "expired"): _l("Your session expired. Check your answers and send the form again."),
-    ("form", "rate_limited"): _l(
-        "Too many forms were sent from your address. Wait a few minutes and send the form again: what you typed is kept below."
-    ),
+    ("form", "rate_limited"): _RATE_LIMITED,
     ("case", "closed"): _l("This case is closed. Send a new request if you need more help."),
     ("case", "invalid_transition"): _l("The case cannot move to that status from its current one."),
     ("case", "unchanged"): _l("The case already has that status."),
@@ -520,9 +524,7 @@ FEEDBACK_ERRORS = {
     ("description", "required"): _l("Describe the accessibility problem"),
     ("description", "too_long"): _l("The description is too long: at most 5,000 characters"),
     ("csrf", "expired"): _l("Your session expired. Check your answers and send the form again."),
-    ("form", "rate_limited"): _l(
-        "Too many forms were sent from your address. Wait a few minutes and send the form again: what you typed is kept below."
-    ),
+    ("form", "rate_limited"): _RATE_LIMITED,
 }
 
 # The JSON API: the codes only it produces (it says what the request form says otherwise).

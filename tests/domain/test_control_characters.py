@@ -18,7 +18,9 @@ from tests.conftest import raw_submission
 NEEDS = ["recruitment"]
 
 
-@pytest.mark.parametrize("character", ["\x00", "\x07", "\t", "\n", "\r", "\x1b", "\x7f", "\x85", "\x9f"])
+@pytest.mark.parametrize(
+    "character", ["\x00", "\x07", "\t", "\n", "\r", "\x1b", "\x7f", "\x85", "\x9f"]
+)
 @pytest.mark.parametrize(
     "field", ["organisation_name", "contact_name", "email", "phone", "municipality_other"]
 )

@@ -29,7 +29,8 @@ def test_feedback_becomes_a_case_for_the_intake_team(session: Session) -> None:
     assert (case.business_id, case.contact_name, case.language) == ("", "Aino", "sv")
     assert "/request" in case.description and "not read out" in case.description
     targets = {
-        t.target: t for t in session.scalars(select(CaseSlaTarget).where(CaseSlaTarget.case_id == case.id))
+        t.target: t
+        for t in session.scalars(select(CaseSlaTarget).where(CaseSlaTarget.case_id == case.id))
     }
     # 10 business days (4,800 business minutes) is 14 calendar days.
     assert (targets["resolution"].due_at - case.created_at).days in (13, 14, 15, 16)

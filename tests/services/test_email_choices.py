@@ -99,9 +99,7 @@ def test_bad_choices_and_scopes_are_refused(session: Session) -> None:
         preferences.set_person_email_choice(session, case.email, "sometimes")
 
 
-def test_one_click_leaves_the_case_the_necessary_emails(
-    session: Session, make_user: Any
-) -> None:
+def test_one_click_leaves_the_case_the_necessary_emails(session: Session, make_user: Any) -> None:
     adviser = make_user()
     case = cases.submit_case(session, raw_submission())
     other = cases.submit_case(session, raw_submission())

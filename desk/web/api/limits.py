@@ -11,14 +11,10 @@ from __future__ import annotations
 import hashlib
 import time
 
-from collections.abc import Callable, Collection
-
-from flask import Blueprint as FlaskBlueprint
 from flask import Flask, current_app, request
-from flask_limiter import Limiter, RequestLimit
+from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
-from werkzeug.wrappers import Response
 
 SUBMIT_ENDPOINT = "public_api.submit_case"
 
@@ -73,41 +69,6 @@ def init_limits(
     )(public_bp)
     app.extensions["desk.limiter"] = limiter
     return limiter
-
-
-def limit_form_posts(
-    app: Flask,
-    blueprint: FlaskBlueprint,
-    endpoints: Collection[str],
-    config_key: str,
-    on_breach: Callable[[RequestLimit], Response | None] | None = None,
-) -> None:
-    """Limit the POSTs of some endpoints of a page blueprint per client address, with the
-    app's one limiter (so in Redis when REDIS_URL is set, counted across every web process).
-
-    config_key names the limit in configuration (e.g. PUBLIC_FORM_RATE_LIMIT); on_breach may
-    answer the refused request itself (a page that keeps what was typed), else a 429 page.
-    Used by the public forms; the portal's sign-in and magic-link requests can use it too.
-    """
-    limiter: Limiter | None = app.extensions.get("desk.limiter")
-    if limiter is None:
-        return
-    wanted = frozenset(endpoints)
-
-    def value() -> str:
-        return str(current_app.config[config_key])
-
-    def key() -> str:
-        return f"form:{request.endpoint}:addr:{get_remote_address()}"
-
-    limiter.limit(
-        value,
-        key_func=key,
-        methods=["POST"],
-        exempt_when=lambda: request.endpoint not in wanted,
-        on_breach=on_breach,
-        override_defaults=False,
-    )(blueprint)
 
 
 def seconds_to_wait() -> str:

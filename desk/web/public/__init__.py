@@ -13,8 +13,8 @@ def blueprints() -> tuple[Blueprint, ...]:
 
 def init_limits(app: Flask) -> None:
     """Rate-limit the public forms' POSTs with the app's one limiter (after api.init_api)."""
-    from desk.web.api.limits import limit_form_posts
     from desk.web.public import pages, views
+    from desk.web.rate_limits import limit_form_posts
 
     limit_form_posts(
         app, views.bp, {"public.submit_request"}, "PUBLIC_FORM_RATE_LIMIT", views.too_many

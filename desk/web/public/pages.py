@@ -5,17 +5,18 @@ whose submissions become cases with the 14-day answer target."""
 from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask.wrappers import Response as FlaskResponse
 from flask_limiter import RequestLimit
 from werkzeug.wrappers import Response
 
 from desk.domain.accessibility_feedback import FIELDS, InvalidFeedback, RawFeedback
 from desk.services import accessibility_feedback
 from desk.services.access import Actor, Channel
-from desk.web.api.limits import seconds_to_wait
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.i18n import page_language
 from desk.web.messages import FEEDBACK_FIELD_LABELS, error_messages
+from desk.web.rate_limits import retry_after
 
 bp = Blueprint("public_pages", __name__)
 
@@ -34,7 +35,9 @@ def accessibility() -> str:
     )
 
 
-def _render_feedback(values: dict[str, str], errors: dict[str, str], status: int) -> tuple[str, int]:
+def _render_feedback(
+    values: dict[str, str], errors: dict[str, str], status: int
+) -> tuple[str, int]:
     return (
         render_template(
             "public/accessibility_feedback.html",
@@ -48,12 +51,14 @@ def _render_feedback(values: dict[str, str], errors: dict[str, str], status: int
     )
 
 
-def too_many(_limit: RequestLimit) -> Response:
+def too_many(_limit: RequestLimit) -> FlaskResponse:
     """429 for too many feedback forms from one address: the form again, as typed."""
     values = {name: request.form.get(name, "") for name in FIELDS}
-    page, _status = _render_feedback(values, error_messages({"form": "rate_limited"}, "feedback"), 429)
+    page, _status = _render_feedback(
+        values, error_messages({"form": "rate_limited"}, "feedback"), 429
+    )
     response = make_response(page, 429)
-    response.headers["Retry-After"] = seconds_to_wait()
+    response.headers["Retry-After"] = retry_after()
     return response
 
 

@@ -4,6 +4,7 @@ the processing times of every need."""
 from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask.wrappers import Response as FlaskResponse
 from flask_limiter import RequestLimit
 from werkzeug.wrappers import Response
 
@@ -12,10 +13,10 @@ from desk.domain.sla import describe_minutes
 from desk.i18n import plurals
 from desk.services import cases, reference_data, sla_policies
 from desk.services.access import Actor, Channel
-from desk.web.api.limits import seconds_to_wait
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import FIELD_LABELS, error_messages
+from desk.web.rate_limits import retry_after
 
 bp = Blueprint("public", __name__)
 
@@ -52,12 +53,12 @@ def request_form() -> tuple[str, int]:
     return _render_form({"language": str(get_locale() or "fi")}, {}, 200)
 
 
-def too_many(_limit: RequestLimit) -> Response:
+def too_many(_limit: RequestLimit) -> FlaskResponse:
     """429 for too many requests from one address: the form again, with what was typed."""
     values = {name: request.form.get(name, "") for name in FIELDS}
     page, _status = _render_form(values, error_messages({"form": "rate_limited"}), 429)
     response = make_response(page, 429)
-    response.headers["Retry-After"] = seconds_to_wait()
+    response.headers["Retry-After"] = retry_after()
     return response
 
 

@@ -45,7 +45,6 @@ from desk.services.reports.case_rows import COLUMNS as CASE_COLUMNS
 from desk.services.reports.case_rows import case_rows
 from desk.services.reports.filters import filter_choices
 from desk.services.reports.sla_report import SlaReport, sla_report
-from desk.services.survey import SurveySummary, survey_summary
 from desk.services.reports.trends import (
     BUCKET_BOUNDS,
     Bucket,
@@ -53,6 +52,7 @@ from desk.services.reports.trends import (
     first_response_distribution,
     weekly_trend,
 )
+from desk.services.survey import SurveySummary, survey_summary
 from desk.web.auth.roles import current_actor, reports_required, team_reports_required
 from desk.web.extensions import db_session
 from desk.web.i18n import business_time, day

@@ -87,8 +87,8 @@ def answer(token: str) -> Response | tuple[str, int]:
     except survey.InvalidAnswer as exc:
         return _render(token, case, values, error_messages(exc.errors, "survey"), 422)
     lang = request.args.get("lang")
-    args = {"lang": lang} if lang in LANGUAGES else {}
-    return redirect(url_for("survey.page", token=token, thanks=1, **args), 303)
+    chosen = lang if lang in LANGUAGES else None
+    return redirect(url_for("survey.page", token=token, thanks=1, lang=chosen), 303)
 
 
 @bp.after_request
