@@ -11,6 +11,15 @@ from desk.domain.errors import FieldErrors
 from desk.domain.intake import control_character_errors
 from desk.domain.languages import DEFAULT_LANGUAGE, LANGUAGES
 
+# Accessibility feedback is about the service, not an employer's workplace: the employers'
+# routing rules do not apply, and the regional intake team (host Lahti) answers it.
+TEAM = "regional-intake"
+RULE = "accessibility-feedback"
+REASONS = {
+    "fi": "Saavutettavuuspalautteeseen vastaa seudullinen vastaanottotiimi.",
+    "sv": "Respons om tillgänglighet besvaras av det regionala mottagningsteamet.",
+    "en": "Accessibility feedback is answered by the regional intake team.",
+}
 MAX_NAME = 200
 MAX_PAGE = 2000
 MAX_DESCRIPTION = 5000

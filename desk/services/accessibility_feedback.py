@@ -1,16 +1,19 @@
 """Accessibility feedback (Act 306/2019 §15) becomes a case: need accessibility-feedback,
-routed by the rules (to the regional intake team), with its 10-business-day (14-day)
-resolution target, and the sender gets the usual confirmation email."""
+for the regional intake team (the employers' routing rules do not apply to it), with its
+10-business-day (14-day) resolution target, and the sender gets the usual confirmation."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk.domain import accessibility_feedback as rules
 from desk.domain.accessibility_feedback import RawFeedback, validate_feedback
 from desk.domain.intake import ACCESSIBILITY_FEEDBACK_NEED, CleanSubmission
-from desk.models import Case
+from desk.domain.routing import RoutingDecision
+from desk.models import Case, Team
 from desk.services.access import Actor, Channel
 from desk.services.cases import store_case
 
@@ -25,6 +28,13 @@ def submit_feedback(
     """
     clean = validate_feedback(raw)
     where = clean.page or "-"
+    team = session.scalars(select(Team).where(Team.slug == rules.TEAM)).one()
+    decision = RoutingDecision(
+        team=team.slug,
+        authority=team.authority_slug,
+        rule=rules.RULE,
+        reason=rules.REASONS[clean.language],
+    )
     case = store_case(
         session,
         CleanSubmission(
@@ -41,6 +51,7 @@ def submit_feedback(
         ),
         now,
         actor or Actor.employer(Channel.WEB),
+        decision,
     )
     session.commit()
     return case

@@ -25,7 +25,8 @@ def test_feedback_becomes_a_case_for_the_intake_team(session: Session) -> None:
         ),
     )
     assert case.need_code == "accessibility-feedback"
-    assert case.team.slug == "regional-intake"
+    assert case.team.slug == "regional-intake" and case.routing_rule == "accessibility-feedback"
+    assert case.routing_reason.startswith("Respons om tillgänglighet")
     assert (case.business_id, case.contact_name, case.language) == ("", "Aino", "sv")
     assert "/request" in case.description and "not read out" in case.description
     targets = {
