@@ -5,8 +5,6 @@ survey answered once, its answer then on the staff case page."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from desk.services import cases, signed_links
