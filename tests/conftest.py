@@ -51,6 +51,7 @@ from desk.models.notification import (
     NotificationPreference,
     WebhookSubscription,
 )
+from desk.models.public import CaseEmailChoice, SatisfactionResponse
 from desk.services import reference_data, routing, schema, users
 from tests.support.services import postgres_reachable, temporary_postgres_database
 from tests.support.tiers import unavailable
@@ -132,7 +133,14 @@ def engine(request: pytest.FixtureRequest) -> Engine:
 
 
 # Notification tables, emptied first (they point at outbox rows, cases and users).
-_NOTIFY_VOLATILE = (Notification, NotificationPreference, EmployerOptOut, WebhookSubscription)
+_NOTIFY_VOLATILE = (
+    Notification,
+    NotificationPreference,
+    EmployerOptOut,
+    WebhookSubscription,
+    CaseEmailChoice,
+    SatisfactionResponse,
+)
 
 
 def _clean(engine: Engine) -> None:

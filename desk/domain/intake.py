@@ -15,10 +15,29 @@ from desk.domain.errors import FieldErrors
 from desk.domain.languages import LANGUAGES
 
 OTHER_MUNICIPALITY = "other"
+# Needs that other forms file cases under: not offered on the request form nor the API.
+ACCESSIBILITY_FEEDBACK_NEED = "accessibility-feedback"
+NOT_ON_REQUEST_FORM = frozenset({ACCESSIBILITY_FEEDBACK_NEED})
 MAX_TEXT = 200
 MAX_DESCRIPTION = 5000
 MAX_AFFECTED = 1_000_000
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{5,40}$")
+# C0 and C1 control characters and DEL. A single-line field refuses every one of them; a
+# multi-line field (the description) allows tab, line feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+SINGLE_LINE_FIELDS = (
+    "business_id",
+    "organisation_name",
+    "contact_name",
+    "email",
+    "phone",
+    "municipality",
+    "municipality_other",
+    "need",
+    "affected_employees",
+    "language",
+)
 
 FIELDS = (
     "business_id",
@@ -72,6 +91,23 @@ class InvalidSubmission(FieldErrors):
     """Some fields are invalid; errors maps field name to an error code."""
 
 
+def has_control_characters(value: str, multiline: bool = False) -> bool:
+    """True when the text holds a control character its kind of field refuses."""
+    pattern = _CONTROL_MULTILINE if multiline else _CONTROL
+    return pattern.search(value) is not None
+
+
+def control_character_errors(
+    values: dict[str, str], multiline: Collection[str] = ()
+) -> dict[str, str]:
+    """The error code "control_characters" for every field holding a refused character."""
+    return {
+        field: "control_characters"
+        for field, value in values.items()
+        if has_control_characters(value, multiline=field in multiline)
+    }
+
+
 def _required_text(value: str, field: str, errors: dict[str, str], limit: int = MAX_TEXT) -> str:
     text = value.strip()
     if not text:
@@ -123,7 +159,7 @@ def validate_submission(raw: RawSubmission, need_codes: Collection[str]) -> Clea
     need = raw.need.strip()
     if not need:
         errors["need"] = "required"
-    elif need not in need_codes:
+    elif need not in need_codes or need in NOT_ON_REQUEST_FORM:
         errors["need"] = "unknown"
 
     affected: int | None = None
@@ -139,6 +175,14 @@ def validate_submission(raw: RawSubmission, need_codes: Collection[str]) -> Clea
     language = raw.language.strip().lower()
     if language not in LANGUAGES:
         errors["language"] = "required" if not language else "invalid"
+
+    # Last, so it wins over any other code of the same field: it says what is wrong.
+    errors.update(
+        control_character_errors(
+            {name: getattr(raw, name) for name in (*SINGLE_LINE_FIELDS, "description")},
+            multiline=("description",),
+        )
+    )
 
     if errors:
         raise InvalidSubmission(errors)

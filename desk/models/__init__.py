@@ -13,6 +13,7 @@ from desk.models.notification import (
     WebhookSubscription,
 )
 from desk.models.outbox import OutboxMessage
+from desk.models.public import CaseEmailChoice, SatisfactionResponse
 from desk.models.reference import Authority, Municipality, Need, Team
 from desk.models.routing import (
     CaseCollaborator,
@@ -33,6 +34,7 @@ __all__ = [
     "CannedResponse",
     "Case",
     "CaseCollaborator",
+    "CaseEmailChoice",
     "CaseEvent",
     "CaseFollower",
     "CaseLink",
@@ -50,6 +52,7 @@ __all__ = [
     "OutboxMessage",
     "ReferenceCounter",
     "RoutingRuleSetVersion",
+    "SatisfactionResponse",
     "SlaEvent",
     "SlaPolicy",
     "Team",

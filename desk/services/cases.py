@@ -23,7 +23,8 @@ from desk.domain.case_status import (
 )
 from desk.domain.case_work import ResolutionCategory
 from desk.domain.errors import FieldErrors
-from desk.domain.intake import RawSubmission, validate_submission
+from desk.domain.intake import CleanSubmission, RawSubmission, validate_submission
+from desk.domain.routing import RoutingDecision
 from desk.models import Case, CaseMessage, ReferenceCounter, Team, User, utcnow
 from desk.services.access import Actor, Channel, can_note, can_view, case_for, queue_team_ids
 from desk.services.assignment import place_case
@@ -68,19 +69,40 @@ def add_case(
 
     The actor is the employer submitting (the public form when not said otherwise).
     """
-    actor = actor or Actor.employer(Channel.WEB)
     reference_data = snapshot(session)
     clean = validate_submission(raw, reference_data.needs.keys())
-    routed = route_request(
-        session,
-        municipality_text=clean.municipality_text,
-        need=clean.need,
-        affected_employees=clean.affected_employees,
-        business_id=clean.business_id,
-        language=clean.language,
-        reference=reference_data,
-    )
-    code, decision = routed.municipality_code, routed.decision
+    return store_case(session, clean, now, actor)
+
+
+def store_case(
+    session: Session,
+    clean: CleanSubmission,
+    now: datetime | None = None,
+    actor: Actor | None = None,
+    decision: RoutingDecision | None = None,
+) -> Case:
+    """Route and store an already validated request (no commit): the case, its events, its
+    SLA targets and its confirmation email. Other intake forms (accessibility feedback)
+    validate by their own rules and file their cases through here, with their own decision
+    when the employers' routing rules do not apply to them."""
+    actor = actor or Actor.employer(Channel.WEB)
+    if decision is None:
+        routed = route_request(
+            session,
+            municipality_text=clean.municipality_text,
+            need=clean.need,
+            affected_employees=clean.affected_employees,
+            business_id=clean.business_id,
+            language=clean.language,
+            reference=snapshot(session),
+        )
+        code, decision, rule_version = (
+            routed.municipality_code,
+            routed.decision,
+            routed.rule_version,
+        )
+    else:
+        code, rule_version = None, None
     now = now or utcnow()
     year = now.astimezone(HELSINKI).year
     number = next_case_number(session, year)
@@ -120,7 +142,7 @@ def add_case(
         team=decision.team,
         authority=decision.authority,
         rule=decision.rule,
-        rule_version=routed.rule_version,
+        rule_version=rule_version,
     )
     place_case(session, case, Actor.system(actor.channel))
     session.flush()

@@ -90,6 +90,8 @@ def build_message(
     if message_id:
         message["Message-ID"] = message_id
     for name, value in (headers or {}).items():
+        if name.lower().startswith("list-"):
+            _check_plain(name, value)
         message[name] = value
     message.set_content(text)
     message.add_alternative(html, subtype="html")
@@ -100,6 +102,19 @@ def build_message(
     # subject). Set after the body is encoded, so the body keeps its transfer encoding.
     message.policy = message.policy.clone(max_line_length=998)
     return message
+
+
+# RFC 2369/8058 headers are read by mail clients as they stand: an RFC 2047 encoded word
+# (=?utf-8?q?=3Chttps...) is no URL to them. The email package encodes a value only when it
+# is not ASCII or will not fit on one line, so such a value is refused here, not mangled.
+_MAX_PLAIN_LINE = 998
+
+
+def _check_plain(name: str, value: str) -> None:
+    if not value.isascii() or "\r" in value or "\n" in value:
+        raise ValueError(f"{name} must be plain ASCII")
+    if len(name) + 2 + len(value) > _MAX_PLAIN_LINE:
+        raise ValueError(f"{name} is too long for one header line")
 
 
 @lru_cache(maxsize=4)

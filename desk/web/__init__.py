@@ -7,6 +7,7 @@ admin/     routing, SLA settings, deliveries and webhooks, API tokens, caught ma
 api/       the JSON API under /api/v1 and its reference page
 reports/   the SLA dashboard, the steering-group report and their exports
 auth/      staff sign-in and the role guard
+survey/    the satisfaction survey behind the resolution email's signed link
 
 Shared by all: extensions (session, CSRF, sign-in), forms, messages (the one catalogue of
 labels and error messages), i18n, errors, health.
@@ -17,11 +18,12 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint and the error pages."""
-    from desk.web import admin, api, auth, employer, errors, health, public, reports, staff
+    from desk.web import admin, api, auth, employer, errors, health, public, reports, staff, survey
 
-    for package in (public, employer, auth, staff, admin, reports):
+    for package in (public, employer, auth, staff, admin, reports, survey):
         for blueprint in package.blueprints():
             app.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
     api.init_api(app)
+    public.init_limits(app)
     errors.register(app)

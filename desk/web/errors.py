@@ -14,6 +14,9 @@ def register(app: Flask) -> None:
     def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
         if problems.is_api_request():
             return problems.render_http_exception(exc)
+        made = exc.get_response() if exc.response is not None else None
+        if made is not None:  # a page the raiser made (a 429 that keeps the form)
+            return made
         code = exc.code or 500
         return render_template("errors/error.html", code=code), code
 

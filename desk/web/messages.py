@@ -327,6 +327,12 @@ def outbox_kind_label(kind: str) -> str:
 
 # --- error messages, by form ----------------------------------------------------------------
 
+# A public form refused by the rate limit (what was typed is shown again).
+_RATE_LIMITED = _l(
+    "Too many forms were sent from your address. Wait a few minutes and send the form again: "
+    "what you typed is kept below."
+)
+
 # The request form, the employer's and the staff's messages, status changes; the session.
 REQUEST_ERRORS = {
     ("business_id", "required"): _l("Enter your organisation's Business ID"),
@@ -350,6 +356,7 @@ REQUEST_ERRORS = {
     ("body", "required"): _l("Write a message"),
     ("body", "too_long"): _l("The message is too long: at most 5,000 characters"),
     ("csrf", "expired"): _l("Your session expired. Check your answers and send the form again."),
+    ("form", "rate_limited"): _RATE_LIMITED,
     ("case", "closed"): _l("This case is closed. Send a new request if you need more help."),
     ("case", "invalid_transition"): _l("The case cannot move to that status from its current one."),
     ("case", "unchanged"): _l("The case already has that status."),
@@ -492,6 +499,34 @@ REPORT_ERRORS = {
     ("quarter", "invalid"): _l("Choose a quarter from 1 to 4, or the whole year"),
 }
 
+# The satisfaction survey and the accessibility feedback form.
+SURVEY_FIELD_LABELS = {
+    "score": _l("How satisfied are you with how your request was handled?"),
+    "comment": _l("Comment (optional)"),
+}
+SURVEY_ERRORS = {
+    ("score", "required"): _l("Select a number from 1 to 5"),
+    ("score", "invalid"): _l("Select a number from 1 to 5"),
+    ("comment", "too_long"): _l("The comment is too long: at most 2,000 characters"),
+    ("csrf", "expired"): _l("Your session expired. Check your answers and send the form again."),
+}
+FEEDBACK_FIELD_LABELS = {
+    "name": _l("Your name (optional)"),
+    "email": _l("Email address"),
+    "page": _l("Page or address where you found the problem (optional)"),
+    "description": _l("Describe the problem"),
+}
+FEEDBACK_ERRORS = {
+    ("email", "required"): _l("Enter an email address so that we can answer you"),
+    ("email", "invalid"): _l("Enter an email address in the correct format, like name@example.fi"),
+    ("name", "too_long"): _l("The name is too long: at most 200 characters"),
+    ("page", "too_long"): _l("The address is too long: at most 2,000 characters"),
+    ("description", "required"): _l("Describe the accessibility problem"),
+    ("description", "too_long"): _l("The description is too long: at most 5,000 characters"),
+    ("csrf", "expired"): _l("Your session expired. Check your answers and send the form again."),
+    ("form", "rate_limited"): _RATE_LIMITED,
+}
+
 # The JSON API: the codes only it produces (it says what the request form says otherwise).
 API_ERRORS = {
     ("", "invalid"): _l('Send the fields as one JSON object, like {"email": "..."}'),
@@ -518,10 +553,22 @@ GENERIC_ERRORS = {
     "unknown": _l("%(field)s is not a known code"),
     "unknown_field": _l("%(field)s is not a field of this request"),
     "not_a_member": _l("%(field)s is not a member of the case's team"),
+    "control_characters": _l(
+        "%(field)s contains a control character (such as a line break): remove it"
+    ),
 }
 
 Form = Literal[
-    "request", "routing", "notifications", "api_tokens", "sla", "reports", "api", "casework"
+    "request",
+    "routing",
+    "notifications",
+    "api_tokens",
+    "sla",
+    "reports",
+    "api",
+    "casework",
+    "survey",
+    "feedback",
 ]
 
 
@@ -541,6 +588,8 @@ _FORMS: dict[Form, _Form] = {
     "reports": _Form((REPORT_ERRORS,), REPORT_FIELD_LABELS),
     "api": _Form((API_ERRORS, REQUEST_ERRORS), FIELD_LABELS, names_unknown_code=True),
     "casework": _Form((CASEWORK_ERRORS,), CASEWORK_FIELD_LABELS),
+    "survey": _Form((SURVEY_ERRORS,), SURVEY_FIELD_LABELS),
+    "feedback": _Form((FEEDBACK_ERRORS,), FEEDBACK_FIELD_LABELS),
 }
 
 

@@ -85,6 +85,8 @@ def _environment(stack_root: Path, web_port: int, smtp_port: int) -> dict[str, s
         DESK_BASE_URL=f"http://127.0.0.1:{web_port}",
         DESK_OUTBOX_RELAY_SECONDS="0.5",
         DESK_DEV_MAIL_PAGE="true",
+        # Many tests share this stack and submit the public forms; the limit has its own tests.
+        DESK_PUBLIC_FORM_RATE_LIMIT="10000 per minute",
         PYTHONUNBUFFERED="1",
     )
     return env

@@ -145,7 +145,9 @@ def test_dead_letter_retried_bell_and_employer_choices(
         desk_stack.mail_dir, lambda m: m["To"] == EMPLOYER_EMAIL, "the confirmation"
     )
     link = str(confirmation["List-Unsubscribe"]).strip("<>")
-    assert link.startswith(desk_stack.base_url) and link.endswith("/email-preferences")
+    # The signed email-choices link (RFC 2369), also one-click (RFC 8058).
+    assert link.startswith(f"{desk_stack.base_url}/email-choices/")
+    assert confirmation["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     employer.goto(link + "?lang=en")
     assert_accessible(employer, "employer email choices")
     employer.get_by_label("Only the emails you must send me").check()

@@ -17,13 +17,14 @@ from desk.models import Notification, OutboxMessage, User, utcnow
 from desk.services import cases, outbox
 from desk.services.notify import delivery, preferences, webhooks
 from desk.services.notify.delivery import Outcome
-from desk.services.notify.spec import EmailSpec, Undeliverable
+from desk.services.notify.spec import EmailSpec, Undeliverable, email_choices_link
 from tests.conftest import raw_submission
 from tests.support.actors import as_staff
 from tests.support.services import free_port
 
 CONFIG = {
     "BASE_URL": "http://desk.test",
+    "SECRET_KEY": "test-secret",
     "MAIL_FROM": "Desk <desk@desk.invalid>",
     "MAIL_FROM_LAHTI": "Lahden työllisyyspalvelut <lahti@desk.invalid>",
     "MAIL_FROM_PAIJAT_HAME": "Päijät-Hämeen työvoimapalvelut <ph@desk.invalid>",
@@ -51,9 +52,11 @@ def test_employer_email_from_the_authority_with_a_stable_id_and_choices_link(
     assert isinstance(plan, delivery.EmailPlan)
     assert plan.sender == CONFIG["MAIL_FROM_LAHTI"]
     assert plan.spec.to == row.recipient == "lahti.employer@example.fi"
-    link = f"http://desk.test/case/{case.employer_token}/email-preferences"
+    link = email_choices_link("http://desk.test", "test-secret", case)
+    assert link.startswith("http://desk.test/email-choices/")
     assert plan.spec.context["preferences_link"] == link
     assert plan.headers["List-Unsubscribe"] == f"<{link}>"
+    assert plan.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert plan.headers["Auto-Submitted"] == "auto-generated"
     again = delivery.plan(session, row, CONFIG)
     assert isinstance(again, delivery.EmailPlan)

@@ -18,7 +18,11 @@ from desk.services import cases, outbox
 from desk.services.notify import delivery, preferences
 from tests.conftest import PASSWORD, login, raw_submission
 
-CONFIG = {"BASE_URL": "http://desk.test", "MAIL_FROM": "Desk <desk@desk.invalid>"}
+CONFIG = {
+    "BASE_URL": "http://desk.test",
+    "SECRET_KEY": "test-secret",
+    "MAIL_FROM": "Desk <desk@desk.invalid>",
+}
 
 
 def text(response: Any) -> str:
@@ -261,18 +265,20 @@ def test_employer_chooses_which_emails_they_get(client: Any, app_session: Sessio
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     page = text(response)
-    assert 'value="all" checked' in page and "teija@example.fi" in page
+    assert 'value="all" checked' in page and "applies to this request" in page
 
     response = client.post(f"{url}?lang=en", data={"emails": "sometimes"})
     assert response.status_code == 422 and "There is a problem" in text(response)
     response = client.post(url, data={"emails": "necessary"})
     assert response.status_code == 303 and response.headers["Location"].endswith("?saved=1")
-    assert preferences.employer_opted_out(app_session, "teija@example.fi")
+    # The case link changes this case's choice only, never the person's (the address's).
+    assert preferences.case_choice(app_session, case.id) == "necessary"
+    assert not preferences.employer_opted_out(app_session, "teija@example.fi")
     app_session.commit()
     page = text(client.get(f"{url}?saved=1&lang=en"))
     assert "Your choice is saved." in page and 'value="necessary" checked' in page
     assert client.post(url, data={"emails": "all"}).status_code == 303
-    assert not preferences.employer_opted_out(app_session, "teija@example.fi")
+    assert preferences.case_choice(app_session, case.id) == "all"
     app_session.commit()
     assert client.get("/case/not-a-token/email-preferences").status_code == 404
 

@@ -25,6 +25,7 @@ from desk.models import OutboxMessage
 from desk.services import cases, mailer, outbox, reference_data, routing, schema, sla, users
 from desk.services.mailcatcher import FilingHandler, start_catcher
 from desk.services.notify import preferences, publish
+from desk.services.notify.spec import email_choices_link
 from tests.conftest import REFERENCE_FILE, ROUTING_FILE, raw_submission
 from tests.support.actors import as_staff
 from tests.support.services import free_port
@@ -108,8 +109,12 @@ def test_every_employer_email_in_the_employers_language(desk: dict[str, Any]) ->
             assert message["From"] == SENDER_PH
             assert str(message["Message-ID"]).startswith("<outbox-")
             assert message["Auto-Submitted"] == "auto-generated"
-            link = f"http://desk.test/case/{case.employer_token}/email-preferences"
+            link = email_choices_link("http://desk.test", app.config["SECRET_KEY"], case)
+            # RFC 2369 and 8058: the plain URL (never an RFC 2047 encoded word) and one-click.
             assert message["List-Unsubscribe"] == f"<{link}>"
+            assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+            raw = dict(message.raw_items())["List-Unsubscribe"]  # as it came over SMTP
+            assert raw.strip() == f"<{link}>"
             text = message.get_body(preferencelist=("plain",)).get_content()
             html = message.get_body(preferencelist=("html",)).get_content()
             assert link in text and link in html

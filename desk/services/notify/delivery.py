@@ -48,8 +48,9 @@ from desk.services.notify.spec import (
     EmailSpec,
     Undeliverable,
     case_of,
-    employer_preferences_link,
+    email_choices_link,
     staff_recipient,
+    survey_link,
 )
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ def _staff_gate(session: Session, row: OutboxMessage, entry: EventType) -> Suppr
 def _employer_gate(session: Session, row: OutboxMessage, entry: EventType) -> Suppressed | None:
     case = case_of(session, row)
     row.recipient = case.email
-    if not employer_may_receive(entry, preferences.employer_opted_out(session, case.email)):
+    if not employer_may_receive(entry, preferences.employer_opted_out_for_case(session, case)):
         return Suppressed("the employer opted out of optional messages")
     return None
 
@@ -199,9 +200,16 @@ def _plan(session: Session, row: OutboxMessage, config: Mapping[str, Any]) -> Pl
     if entry is not None and entry.audience is Audience.EMPLOYER and row.case_id is not None:
         case = session.get(Case, row.case_id)
         if case is not None:
-            link = employer_preferences_link(base_url, case)
-            spec = replace(spec, context={**spec.context, "preferences_link": link})
+            secret = str(config["SECRET_KEY"])
+            link = email_choices_link(base_url, secret, case)
+            extra: dict[str, Any] = {"preferences_link": link}
+            if row.kind == Kind.CASE_RESOLVED:
+                extra["survey_link"] = survey_link(base_url, secret, case)
+            spec = replace(spec, context={**spec.context, **extra})
+            # RFC 2369 wants the plain <https://...>, and RFC 8058 the one-click POST to it;
+            # mailer.build_message keeps these two headers unencoded.
             headers["List-Unsubscribe"] = f"<{link}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     row.recipient = row.recipient or spec.to
     sender = sender_for(config, _authority_of(session, row))
     return EmailPlan(spec, sender, message_id(row, sender), headers)

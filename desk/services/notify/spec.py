@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desk.models import Case, OutboxMessage, User
+from desk.services import signed_links
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,18 @@ def employer_link(base_url: str, case: Case) -> str:
 def employer_preferences_link(base_url: str, case: Case) -> str:
     """Where the employer chooses which emails they get (reached from every employer email)."""
     return f"{employer_link(base_url, case)}/email-preferences"
+
+
+def email_choices_link(base_url: str, secret: str, case: Case) -> str:
+    """The signed email-choices (and one-click unsubscribe) link sent for this case to its
+    address: it can change this case's choices, or the choices of that address."""
+    token = signed_links.email_choices_token(secret, case.id, case.email)
+    return f"{base_url.rstrip('/')}/email-choices/{token}"
+
+
+def survey_link(base_url: str, secret: str, case: Case) -> str:
+    """The signed satisfaction-survey link of a resolved case."""
+    return f"{base_url.rstrip('/')}/portal/survey/{signed_links.survey_token(secret, case.id)}"
 
 
 def staff_link(base_url: str, case: Case) -> str:

@@ -1,5 +1,8 @@
-"""The employer's email choices, reached from the link in every employer email: all
-messages, or only those the desk must send (confirmation, answers, transfer, outcome)."""
+"""The email choices of one case, from its private link: all messages, or only those the
+desk must send (confirmation, answers, transfer, outcome). Whoever holds the case link
+(possibly the person who submitted it with someone else's address) changes this case's
+choice only; a person's choice for all their cases needs the signed link sent to the
+address (desk.web.public.email_choices)."""
 
 from __future__ import annotations
 
@@ -36,8 +39,7 @@ def _render(
 @bp.get("/case/<token>/email-preferences")
 def page(token: str) -> tuple[str, int]:
     case = case_or_404(token)
-    opted_out = preferences.employer_opted_out(db_session(), case.email)
-    return _render(case, "necessary" if opted_out else "all")
+    return _render(case, preferences.effective_choice(db_session(), case))
 
 
 @bp.post("/case/<token>/email-preferences")
@@ -49,7 +51,7 @@ def save(token: str) -> Response | tuple[str, int]:
         return _render(case, choice, error_message("csrf", "expired", "notifications"), 400)
     if choice not in CHOICES:
         return _render(case, choice, error_message("preference", "required", "notifications"), 422)
-    preferences.set_employer_opt_out(db_session(), case.email, choice == "necessary")
+    preferences.set_case_choice(db_session(), case, choice)
     return redirect(url_for("employer_email_preferences.page", token=token, saved=1), 303)
 
 

@@ -3,10 +3,12 @@ the processing times of every need."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask.wrappers import Response as FlaskResponse
+from flask_limiter import RequestLimit
 from werkzeug.wrappers import Response
 
-from desk.domain.intake import FIELDS, InvalidSubmission, RawSubmission
+from desk.domain.intake import FIELDS, NOT_ON_REQUEST_FORM, InvalidSubmission, RawSubmission
 from desk.domain.sla import describe_minutes
 from desk.i18n import plurals
 from desk.services import cases, reference_data, sla_policies
@@ -14,6 +16,7 @@ from desk.services.access import Actor, Channel
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import FIELD_LABELS, error_messages
+from desk.web.rate_limits import retry_after
 
 bp = Blueprint("public", __name__)
 
@@ -32,7 +35,11 @@ def _render_form(values: dict[str, str], errors: dict[str, str], status: int) ->
             values=values,
             errors=errors,
             labels=FIELD_LABELS,
-            needs=reference_data.list_needs(session),
+            needs=[
+                need
+                for need in reference_data.list_needs(session)
+                if need.code not in NOT_ON_REQUEST_FORM
+            ],
             municipalities=reference_data.list_municipalities(session),
         ),
         status,
@@ -44,6 +51,15 @@ def request_form() -> tuple[str, int]:
     from flask_babel import get_locale
 
     return _render_form({"language": str(get_locale() or "fi")}, {}, 200)
+
+
+def too_many(_limit: RequestLimit) -> FlaskResponse:
+    """429 for too many requests from one address: the form again, with what was typed."""
+    values = {name: request.form.get(name, "") for name in FIELDS}
+    page, _status = _render_form(values, error_messages({"form": "rate_limited"}), 429)
+    response = make_response(page, 429)
+    response.headers["Retry-After"] = retry_after()
+    return response
 
 
 @bp.post("/request")

@@ -52,6 +52,7 @@ from desk.services.reports.trends import (
     first_response_distribution,
     weekly_trend,
 )
+from desk.services.survey import SurveySummary, survey_summary
 from desk.web.auth.roles import current_actor, reports_required, team_reports_required
 from desk.web.extensions import db_session
 from desk.web.i18n import business_time, day
@@ -187,6 +188,7 @@ class _Dashboard:
     breaches: Breaches
     breaches_by_need: list[NeedBreaches]
     transfers: dict[str, Transfers] | None  # report readers only: it compares the authorities
+    survey: SurveySummary
 
 
 def _gather(query: Query) -> _Dashboard:
@@ -207,6 +209,7 @@ def _gather(query: Query) -> _Dashboard:
             if access.can_read_reports(actor)
             else None
         ),
+        survey=survey_summary(session, actor, *args, filters=filters),
     )
 
 
@@ -273,6 +276,7 @@ def dashboard() -> tuple[str, int]:
         breaches=found.breaches,
         breaches_by_need=found.breaches_by_need,
         transfers=found.transfers,
+        survey=found.survey,
         table_titles=_TABLE_TITLES,
     )
 

@@ -1,0 +1,68 @@
+"""Signed links sent by email: the token names what it was sent for, so holding the link is
+the proof (itsdangerous, one salt per purpose so a token of one kind never opens another)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+
+EMAIL_CHOICES_SALT = "desk.email-choices.v1"
+SURVEY_SALT = "desk.satisfaction-survey.v1"
+# A survey link answers for half a year after the resolution email; then it is stale.
+SURVEY_MAX_AGE_SECONDS = 183 * 24 * 3600
+
+
+class BadLink(ValueError):
+    """The token is forged, of another purpose, malformed or expired."""
+
+
+@dataclass(frozen=True)
+class EmailChoicesLink:
+    """An opt-out link: the case it was sent for and the address it was sent to."""
+
+    case_id: int
+    email: str
+
+
+def _address(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_choices_token(secret: str, case_id: int, email: str) -> str:
+    """The token of the email-choices link sent for this case to this address."""
+    return str(URLSafeSerializer(secret, salt=EMAIL_CHOICES_SALT).dumps([case_id, _address(email)]))
+
+
+def read_email_choices_token(secret: str, token: str) -> EmailChoicesLink:
+    """What an email-choices token names; raises BadLink."""
+    try:
+        data = URLSafeSerializer(secret, salt=EMAIL_CHOICES_SALT).loads(token)
+    except BadSignature as exc:
+        raise BadLink("bad email-choices token") from exc
+    if (
+        not isinstance(data, list)
+        or len(data) != 2
+        or not isinstance(data[0], int)
+        or not isinstance(data[1], str)
+    ):
+        raise BadLink("malformed email-choices token")
+    return EmailChoicesLink(case_id=data[0], email=data[1])
+
+
+def survey_token(secret: str, case_id: int) -> str:
+    """The token of the satisfaction-survey link of a resolved case."""
+    return str(URLSafeTimedSerializer(secret, salt=SURVEY_SALT).dumps(case_id))
+
+
+def read_survey_token(secret: str, token: str, max_age: int = SURVEY_MAX_AGE_SECONDS) -> int:
+    """The case id a survey token was made for; raises BadLink (also when expired)."""
+    try:
+        data = URLSafeTimedSerializer(secret, salt=SURVEY_SALT).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise BadLink("expired survey token") from exc
+    except BadSignature as exc:
+        raise BadLink("bad survey token") from exc
+    if not isinstance(data, int) or isinstance(data, bool):
+        raise BadLink("malformed survey token")
+    return data
