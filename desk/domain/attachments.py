@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import filetype  # type: ignore[import-untyped]
+import filetype
 
 from desk.domain.errors import FieldErrors
 
@@ -131,7 +131,9 @@ def safe_name(name: str, content_type: str) -> str:
     base = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
     base = _UNSAFE.sub("_", base).strip(" .") or "attachment"
     ext = extension_for(content_type)
-    if not base.lower().endswith("." + ext) and not (ext == "jpg" and base.lower().endswith(".jpeg")):
+    if not base.lower().endswith("." + ext) and not (
+        ext == "jpg" and base.lower().endswith(".jpeg")
+    ):
         base = f"{base}.{ext}"
     if len(base) > MAX_NAME:
         base = base[: MAX_NAME - len(ext) - 1] + "." + ext

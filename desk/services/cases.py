@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desk.db import for_update, insert_for
+from desk.domain.attachments import AttachmentRefused, CheckedFile, Limits, Upload, check_uploads
 from desk.domain.business_calendar import HELSINKI
 from desk.domain.case_reference import format_reference
 from desk.domain.case_status import (
@@ -23,10 +25,27 @@ from desk.domain.case_status import (
 )
 from desk.domain.case_work import ResolutionCategory
 from desk.domain.errors import FieldErrors
-from desk.domain.intake import RawSubmission, validate_submission
-from desk.models import Case, CaseMessage, ReferenceCounter, Team, User, utcnow
+from desk.domain.intake import (
+    InvalidSubmission,
+    RawSubmission,
+    RawWorkplace,
+    validate_submission,
+)
+from desk.domain.municipalities import resolve_municipality
+from desk.models import (
+    Attachment,
+    Case,
+    CaseMessage,
+    CaseWorkplace,
+    ReferenceCounter,
+    Team,
+    User,
+    utcnow,
+)
 from desk.services.access import Actor, Channel, can_note, can_view, case_for, queue_team_ids
 from desk.services.assignment import place_case
+from desk.services.attachment_storage import Storage
+from desk.services.attachments import add_attachments, discard
 from desk.services.case_events import EventKind, emit
 from desk.services.errors import Conflict, NotFound
 from desk.services.reference_data import snapshot
@@ -50,19 +69,85 @@ def next_case_number(session: Session, year: int) -> int:
 
 
 def submit_case(
-    session: Session, raw: RawSubmission, now: datetime | None = None, actor: Actor | None = None
+    session: Session,
+    raw: RawSubmission,
+    now: datetime | None = None,
+    actor: Actor | None = None,
+    *,
+    submission_key: str | None = None,
+    workplaces: Sequence[RawWorkplace] = (),
+    uploads: Sequence[Upload] = (),
+    storage: Storage | None = None,
+    limits: Limits | None = None,
 ) -> Case:
     """Validate, route and store an employer's request, queueing its confirmation email.
 
-    Raises InvalidSubmission (field -> error code) and stores nothing when input is invalid.
+    Raises InvalidSubmission (field -> error code, the attachments' too) and stores nothing
+    when input is invalid. With a submission key (the web form's one-time key) a second
+    submission of the same form, also one racing the first, returns the first one's case and
+    makes nothing new: no second case, no second email.
     """
-    case = add_case(session, raw, now, actor)
-    session.commit()
+    if submission_key is not None:
+        submission_key = submission_key[:64]
+        existing = _submitted(session, submission_key)
+        if existing is not None:
+            return existing
+    files = _checked_submission(session, raw, workplaces, uploads, limits or Limits())
+    if files and storage is None:
+        raise ValueError("attachments need a storage")
+    case = add_case(session, raw, now, actor, workplaces)
+    case.submission_key = submission_key
+    stored: list[Attachment] = []
+    try:
+        if files and storage is not None:
+            stored = add_attachments(
+                session, storage, case, files, actor or Actor.employer(Channel.WEB)
+            )
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        if storage is not None:
+            discard(storage, stored)
+        existing = _submitted(session, submission_key) if submission_key else None
+        if existing is None:
+            raise
+        return existing
+    except BaseException:
+        session.rollback()
+        if storage is not None:
+            discard(storage, stored)
+        raise
     return case
 
 
+def _submitted(session: Session, submission_key: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.submission_key == submission_key))
+
+
+def _checked_submission(
+    session: Session,
+    raw: RawSubmission,
+    workplaces: Sequence[RawWorkplace],
+    uploads: Sequence[Upload],
+    limits: Limits,
+) -> list[CheckedFile]:
+    """The checked files; InvalidSubmission naming the fields' and the files' problems."""
+    try:
+        return check_uploads(uploads, limits)
+    except AttachmentRefused as refused:
+        try:
+            validate_submission(raw, snapshot(session).needs.keys(), workplaces)
+        except InvalidSubmission as invalid:
+            raise InvalidSubmission({**invalid.errors, **refused.errors}) from refused
+        raise InvalidSubmission(refused.errors) from refused
+
+
 def add_case(
-    session: Session, raw: RawSubmission, now: datetime | None = None, actor: Actor | None = None
+    session: Session,
+    raw: RawSubmission,
+    now: datetime | None = None,
+    actor: Actor | None = None,
+    workplaces: Sequence[RawWorkplace] = (),
 ) -> Case:
     """submit_case without the commit, for callers that store more in the same transaction.
 
@@ -70,7 +155,7 @@ def add_case(
     """
     actor = actor or Actor.employer(Channel.WEB)
     reference_data = snapshot(session)
-    clean = validate_submission(raw, reference_data.needs.keys())
+    clean = validate_submission(raw, reference_data.needs.keys(), workplaces)
     routed = route_request(
         session,
         municipality_text=clean.municipality_text,
@@ -110,6 +195,18 @@ def add_case(
         updated_at=now,
     )
     session.add(case)
+    for workplace in clean.workplaces:
+        known = resolve_municipality(
+            workplace.municipality_text, reference_data.municipalities.values()
+        )
+        case.workplaces.append(
+            CaseWorkplace(
+                position=workplace.position,
+                municipality_code=known,
+                municipality_text="" if known else workplace.municipality_text,
+                address=workplace.address,
+            )
+        )
     session.flush()
     emit(session, case, EventKind.CREATED, actor, now, need=clean.need)
     emit(
@@ -347,27 +444,59 @@ def get_case_by_token(session: Session, token: str) -> Case:
 
 
 def employer_reply(
-    session: Session, token: str, body: str, actor: Actor | None = None
+    session: Session,
+    token: str,
+    body: str,
+    actor: Actor | None = None,
+    *,
+    uploads: Sequence[Upload] = (),
+    storage: Storage | None = None,
+    limits: Limits | None = None,
 ) -> CaseMessage:
-    """The employer answers: a waiting case reopens and the assignee (or the team) is told."""
+    """The employer answers, with attachments if they like: a waiting case reopens and the
+    assignee (or the team) is told.
+
+    ValueError(code) for a bad body alone; AttachmentRefused naming the files' problem (and
+    the body's, if any) when a file is refused. Nothing is stored then.
+    """
     actor = actor or Actor.employer(Channel.WEB)
     case = get_case_by_token(session, token)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("closed")
+    try:
+        files = check_uploads(uploads, limits or Limits())
+    except AttachmentRefused as refused:
+        try:
+            _message_body(body)
+        except ValueError as exc:
+            raise AttachmentRefused({"body": str(exc), **refused.errors}) from refused
+        raise
+    if files and storage is None:
+        raise ValueError("attachments need a storage")
     message = _add_message(session, case, actor, "public", body)
     case.updated_at = message.created_at
     _move(session, case, status_after_employer_message(CaseStatus(case.status)), actor)
     session.flush()
-    # The assignee (or the whole team) and the case's followers: bell, and email as chosen.
-    emit(
-        session,
-        case,
-        EventKind.EMPLOYER_REPLIED,
-        actor,
-        message.created_at,
-        message_id=message.id,
-    )
-    session.commit()
+    stored: list[Attachment] = []
+    try:
+        if files and storage is not None:
+            stored = add_attachments(session, storage, case, files, actor, message)
+        # The assignee (or the whole team) and the case's followers: bell, and email as chosen.
+        emit(
+            session,
+            case,
+            EventKind.EMPLOYER_REPLIED,
+            actor,
+            message.created_at,
+            message_id=message.id,
+            attachments=len(stored),
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        if storage is not None:
+            discard(storage, stored)
+        raise
     return message
 
 
