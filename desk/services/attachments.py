@@ -63,7 +63,11 @@ def add_attachments(
         )
         session.add(row)
         rows.append(row)
-    session.flush()
+    try:
+        session.flush()
+    except BaseException:
+        discard(storage, rows)  # e.g. the submission key taken by a racing post
+        raise
     return rows
 
 
