@@ -106,6 +106,6 @@ def download_attachment(token: str, attachment_id: int) -> Response:
 @bp.after_request
 def _private_link_stays_private(response: Response) -> Response:
     """The token in the URL must not leak through caches or the Referer header."""
-    response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("Cache-Control", "no-store")  # a download's "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
