@@ -34,7 +34,15 @@
   }
 
   // A double click sends once (the server makes one case of a resubmission in any case).
+  // Coming back to the page (the Back button after a refusal) makes the form sendable again.
   var forms = document.querySelectorAll("form[data-submit-once]");
+  window.addEventListener("pageshow", function () {
+    for (var p = 0; p < forms.length; p++) {
+      forms[p].removeAttribute("data-sent");
+      var sent = forms[p].querySelectorAll("button[aria-disabled]");
+      for (var q = 0; q < sent.length; q++) { sent[q].removeAttribute("aria-disabled"); }
+    }
+  });
   for (var f = 0; f < forms.length; f++) {
     forms[f].addEventListener("submit", function (event) {
       var form = event.currentTarget;
