@@ -305,6 +305,23 @@ def _message_body(body: str) -> str:
     return text
 
 
+def _message_files(
+    body: str, uploads: Sequence[Upload], limits: Limits | None, storage: Storage | None
+) -> list[CheckedFile]:
+    """A message's checked files; AttachmentRefused naming the files' problem and the body's."""
+    try:
+        files = check_uploads(uploads, limits or Limits())
+    except AttachmentRefused as refused:
+        try:
+            _message_body(body)
+        except ValueError as exc:
+            raise AttachmentRefused({"body": str(exc), **refused.errors}) from refused
+        raise
+    if files and storage is None:
+        raise ValueError("attachments need a storage")
+    return files
+
+
 def _add_message(
     session: Session, case: Case, actor: Actor, visibility: str, body: str
 ) -> CaseMessage:
@@ -321,11 +338,22 @@ def _add_message(
     return message
 
 
-def reply(session: Session, actor: Actor, case_id: int, body: str) -> CaseMessage:
-    """A public reply: shown to the employer and emailed to them through the outbox."""
+def reply(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    body: str,
+    *,
+    uploads: Sequence[Upload] = (),
+    storage: Storage | None = None,
+    limits: Limits | None = None,
+) -> CaseMessage:
+    """A public reply, with attachments if any: shown to the employer and emailed to them
+    through the outbox. AttachmentRefused (nothing stored) when a file is refused."""
     case = case_for(session, actor, case_id)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("closed")
+    files = _message_files(body, uploads, limits, storage)
     message = _add_message(session, case, actor, "public", body)
     first = case.first_response_at is None
     if first:
@@ -337,8 +365,18 @@ def reply(session: Session, actor: Actor, case_id: int, body: str) -> CaseMessag
     facts: dict[str, object] = {"message_id": message.id}
     if first:
         facts["first_response"] = True
-    emit(session, case, EventKind.REPLIED, actor, message.created_at, **facts)
-    session.commit()
+    stored: list[Attachment] = []
+    try:
+        if files and storage is not None:
+            stored = add_attachments(session, storage, case, files, actor, message)
+            facts["attachments"] = len(stored)
+        emit(session, case, EventKind.REPLIED, actor, message.created_at, **facts)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        if storage is not None:
+            discard(storage, stored)
+        raise
     return message
 
 
@@ -463,16 +501,7 @@ def employer_reply(
     case = get_case_by_token(session, token)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("closed")
-    try:
-        files = check_uploads(uploads, limits or Limits())
-    except AttachmentRefused as refused:
-        try:
-            _message_body(body)
-        except ValueError as exc:
-            raise AttachmentRefused({"body": str(exc), **refused.errors}) from refused
-        raise
-    if files and storage is None:
-        raise ValueError("attachments need a storage")
+    files = _message_files(body, uploads, limits, storage)
     message = _add_message(session, case, actor, "public", body)
     case.updated_at = message.created_at
     _move(session, case, status_after_employer_message(CaseStatus(case.status)), actor)

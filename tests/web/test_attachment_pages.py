@@ -162,3 +162,26 @@ def test_staff_see_and_download_only_where_they_may_view(client, app_session, st
     client.post("/logout")
     login(client, "lahti@example.fi")
     assert client.get(url).status_code == 404
+
+
+def test_staff_reply_with_an_attachment_reaches_the_employer(client, app_session, staff) -> None:
+    staff("a@example.fi")
+    case = cases.submit_case(app_session, raw_submission())
+    login(client, "a@example.fi")
+    base = f"/staff/cases/{case.reference}"
+    refused = client.post(
+        f"{base}/reply?lang=en", data=with_files({"body": "Katso liite."}, ("x.pdf", f.EXE))
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'id="reply_attachments-error"' in page and "Katso liite." in page
+    response = client.post(
+        f"{base}/reply", data=with_files({"body": "Katso liite."}, ("Ohje.pdf", f.PDF))
+    )
+    assert response.status_code == 303
+    row = app_session.scalars(select(Attachment)).one()
+    assert row.uploaded_by_kind == "staff" and row.uploaded_by_id is not None
+    employer = client.application.test_client()
+    page = employer.get(f"/case/{case.employer_token}?lang=en").get_data(as_text=True)
+    assert "Ohje.pdf" in page
+    assert employer.get(f"/case/{case.employer_token}/attachments/{row.id}").data == f.PDF
