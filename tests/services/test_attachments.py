@@ -233,3 +233,30 @@ def test_two_racing_posts_of_one_form_make_one_case(
     assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
     assert session.scalar(select(func.count()).select_from(Attachment)) == 1
     assert len(stored_files(storage)) == 1
+
+
+def test_merging_moves_the_files_with_their_messages(
+    session: Session, storage: FileSystemStorage, make_user
+) -> None:
+    from desk.services import merge
+
+    adviser = make_user()
+    target = cases.submit_case(session, raw_submission())
+    duplicate = cases.submit_case(
+        session,
+        raw_submission(email="someone.else@example.fi"),
+        uploads=[Upload("a.pdf", f.PDF)],
+        storage=storage,
+    )
+    merge.merge(session, as_staff(adviser), duplicate.id, target.reference)
+    session.expire_all()
+    [row] = session.scalars(select(Attachment)).all()
+    assert row.case_id == target.id and row.message is not None
+    # Another contact's request became an internal message: its file is staff-only too.
+    assert row.message.visibility == "internal"
+    employer = Actor.employer(Channel.WEB)
+    with pytest.raises(NotFound):
+        attachments.for_download(session, employer, session.get(Case, target.id), row.id)
+    assert attachments.for_download(
+        session, as_staff(adviser), session.get(Case, target.id), row.id
+    )
