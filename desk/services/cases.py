@@ -89,9 +89,13 @@ def submit_case(
     """
     if submission_key is not None:
         submission_key = submission_key[:64]
-        existing = _submitted(session, submission_key)
+        existing = _submitted(session, submission_key, raw)
         if existing is not None:
             return existing
+        if _submitted(session, submission_key) is not None:
+            # Someone else's key (the first case's contact differs): a case of its own, and
+            # the first case's private link is never handed to another sender.
+            submission_key = None
     files = _checked_submission(session, raw, workplaces, uploads, limits or Limits())
     if files and storage is None:
         raise ValueError("attachments need a storage")
@@ -108,7 +112,7 @@ def submit_case(
         session.rollback()
         if storage is not None:
             discard(storage, stored)
-        existing = _submitted(session, submission_key) if submission_key else None
+        existing = _submitted(session, submission_key, raw) if submission_key else None
         if existing is None:
             raise
         return existing
@@ -120,8 +124,14 @@ def submit_case(
     return case
 
 
-def _submitted(session: Session, submission_key: str) -> Case | None:
-    return session.scalar(select(Case).where(Case.submission_key == submission_key))
+def _submitted(
+    session: Session, submission_key: str, raw: RawSubmission | None = None
+) -> Case | None:
+    """The case a key made; with raw, only if it is the same sender's (same email)."""
+    case = session.scalar(select(Case).where(Case.submission_key == submission_key))
+    if case is not None and raw is not None and case.email.lower() != raw.email.strip().lower():
+        return None
+    return case
 
 
 def _checked_submission(

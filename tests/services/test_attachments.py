@@ -125,6 +125,9 @@ def test_the_same_submission_key_makes_one_case_and_one_email(
     assert len(stored_files(storage)) == 1
     other = cases.submit_case(session, raw_submission(), submission_key="z" * 32)
     assert other.id != first.id
+    # A key replayed by another sender never leads to the first case (nor its private link).
+    stranger = cases.submit_case(session, raw_submission(email="x@example.fi"), submission_key=key)
+    assert stranger.id not in (first.id, other.id) and stranger.submission_key is None
 
 
 def test_several_workplaces_are_kept_in_order_and_the_first_routes(session: Session) -> None:
