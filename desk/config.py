@@ -73,6 +73,7 @@ def _resolve_paths(config: dict[str, Any]) -> None:
         "DEMO_USERS_FILE",
         "SLA_CONFIG_FILE",
         "ROUTING_RULES_FILE",
+        "ATTACHMENTS_DIR",
     ):
         path = Path(str(config[key]))
         if not path.is_absolute():

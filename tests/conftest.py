@@ -303,6 +303,7 @@ def shared_app(
             "TESTING": True,
             "BROKER_SQLITE_PATH": str(root / "broker.sqlite3"),
             "MAILCATCHER_DIR": str(root / "mail"),
+            "ATTACHMENTS_DIR": str(root / "attachments"),
         }
     )
     yield application

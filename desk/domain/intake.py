@@ -5,7 +5,7 @@ translates them, so the same rules speak Finnish, Swedish and English.
 """
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -21,6 +21,9 @@ NOT_ON_REQUEST_FORM = frozenset({ACCESSIBILITY_FEEDBACK_NEED})
 MAX_TEXT = 200
 MAX_DESCRIPTION = 5000
 MAX_AFFECTED = 1_000_000
+MAX_ADDRESS = 200
+# The request form offers this many workplaces; the first one routes the request.
+MAX_WORKPLACES = 5
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{5,40}$")
 # C0 and C1 control characters and DEL. A single-line field refuses every one of them; a
 # multi-line field (the description) allows tab, line feed and carriage return.
@@ -51,7 +54,21 @@ FIELDS = (
     "affected_employees",
     "description",
     "language",
+    "workplace_address",
 )
+
+
+@dataclass(frozen=True)
+class RawWorkplace:
+    """A further workplace as typed: a municipality (code or name) and an optional address."""
+
+    municipality: str = ""
+    address: str = ""
+
+
+def workplace_field(position: int, part: str) -> str:
+    """The form field of a further workplace's part ("municipality" or "address"), from 2."""
+    return f"workplace_{position}_{part}"
 
 
 @dataclass(frozen=True)
@@ -69,6 +86,16 @@ class RawSubmission:
     affected_employees: str = ""
     description: str = ""
     language: str = ""
+    workplace_address: str = ""  # the first workplace's name or address (optional)
+
+
+@dataclass(frozen=True)
+class CleanWorkplace:
+    """A workplace, normalised: position 1 is the one that routed the request."""
+
+    position: int
+    municipality_text: str
+    address: str
 
 
 @dataclass(frozen=True)
@@ -85,6 +112,7 @@ class CleanSubmission:
     affected_employees: int | None
     description: str
     language: str
+    workplaces: tuple[CleanWorkplace, ...] = ()
 
 
 class InvalidSubmission(FieldErrors):
@@ -117,8 +145,13 @@ def _required_text(value: str, field: str, errors: dict[str, str], limit: int = 
     return text
 
 
-def validate_submission(raw: RawSubmission, need_codes: Collection[str]) -> CleanSubmission:
-    """Validate and normalise a request, or raise InvalidSubmission naming every bad field."""
+def validate_submission(
+    raw: RawSubmission, need_codes: Collection[str], workplaces: Sequence[RawWorkplace] = ()
+) -> CleanSubmission:
+    """Validate and normalise a request, or raise InvalidSubmission naming every bad field.
+
+    `workplaces` are the further workplaces the form names (2, 3, ...), in order.
+    """
     errors: dict[str, str] = {}
 
     business_id = raw.business_id.strip()
@@ -176,6 +209,7 @@ def validate_submission(raw: RawSubmission, need_codes: Collection[str]) -> Clea
     if language not in LANGUAGES:
         errors["language"] = "required" if not language else "invalid"
 
+    clean_workplaces = _workplaces(raw, municipality, workplaces, errors)
     # Last, so it wins over any other code of the same field: it says what is wrong.
     errors.update(
         control_character_errors(
@@ -197,4 +231,34 @@ def validate_submission(raw: RawSubmission, need_codes: Collection[str]) -> Clea
         affected_employees=affected,
         description=description,
         language=language,
+        workplaces=clean_workplaces,
     )
+
+
+def _workplaces(
+    raw: RawSubmission,
+    first_municipality: str,
+    workplaces: Sequence[RawWorkplace],
+    errors: dict[str, str],
+) -> tuple[CleanWorkplace, ...]:
+    """Every workplace named, numbered from 1; none when only the routing municipality is."""
+    first_address = raw.workplace_address.strip()
+    if len(first_address) > MAX_ADDRESS:
+        errors["workplace_address"] = "too_long"
+    further: list[CleanWorkplace] = []
+    if len(workplaces) > MAX_WORKPLACES - 1:
+        errors[workplace_field(MAX_WORKPLACES + 1, "municipality")] = "too_many"
+    for position, row in enumerate(workplaces[: MAX_WORKPLACES - 1], start=2):
+        municipality, address = row.municipality.strip(), row.address.strip()
+        if not municipality and not address:
+            continue  # an empty row of the form
+        if not municipality:
+            errors[workplace_field(position, "municipality")] = "required"
+        elif len(municipality) > 100:
+            errors[workplace_field(position, "municipality")] = "too_long"
+        if len(address) > MAX_ADDRESS:
+            errors[workplace_field(position, "address")] = "too_long"
+        further.append(CleanWorkplace(len(further) + 2, municipality, address))
+    if not further and not first_address:
+        return ()
+    return (CleanWorkplace(1, first_municipality, first_address), *further)

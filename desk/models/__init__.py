@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models: persistence only, no business rules."""
 
 from desk.models.api import ApiToken, IdempotencyKey
+from desk.models.attachment import Attachment, CaseWorkplace
 from desk.models.base import Base
 from desk.models.canned_response import CannedResponse
 from desk.models.case import Case, CaseEvent, CaseMessage, ReferenceCounter
@@ -28,6 +29,7 @@ from desk.models.user import User, team_members
 
 __all__ = [
     "ApiToken",
+    "Attachment",
     "Authority",
     "Base",
     "BusinessHoursRow",
@@ -40,6 +42,7 @@ __all__ = [
     "CaseLink",
     "CaseMessage",
     "CaseSlaTarget",
+    "CaseWorkplace",
     "ClosureDay",
     "DataStamp",
     "EmployerOptOut",

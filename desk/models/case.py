@@ -14,6 +14,7 @@ from desk.models.types import UTCDateTime, utcnow
 from desk.models.user import User
 
 if TYPE_CHECKING:
+    from desk.models.attachment import Attachment, CaseWorkplace
     from desk.models.routing import CaseCollaborator, CaseFollower
 
 
@@ -119,6 +120,9 @@ class Case(Base):
     resolution_category: Mapped[str | None] = mapped_column(String(30))
     follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     follow_up_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The one-time key of the web form that sent the request: a double click or a resubmission
+    # finds the case already made (unique, so two racing posts make one case).
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     team: Mapped[Team] = relationship(lazy="joined")
     authority: Mapped[Authority] = relationship(lazy="joined")
@@ -138,6 +142,14 @@ class Case(Base):
     )
     collaborators: Mapped[list[CaseCollaborator]] = relationship(
         back_populates="case", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    # Loaded when read (the case pages only), never with lists of cases.
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="case", order_by="Attachment.id", lazy="select"
+    )
+    workplaces: Mapped[list[CaseWorkplace]] = relationship(
+        order_by="CaseWorkplace.position", lazy="select", cascade="all, delete-orphan"
     )
 
     def municipality_label(self, language: str) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from desk.models import Case, CaseCollaborator, CaseFollower, Team, User
+from desk.models import Attachment, Case, CaseCollaborator, CaseFollower, Team, User
 from desk.services.errors import Forbidden, NotFound
 
 
@@ -151,6 +151,23 @@ def can_view(actor: Actor, case: Case) -> bool:
     of a collaborating team (another authority's employer services) may read the case too.
     """
     return is_staff(actor) and actor.user is not None and _user_can_view(actor.user, case)
+
+
+def may_download(actor: Actor, case: Case, attachment: Attachment) -> bool:
+    """Whether the actor may download an attachment of this case.
+
+    Only an attachment of the case itself (another case's id is not found). Staff who may view
+    the case get all of them; an employer, whose right to the case the caller has established
+    (the case's private link, later the portal's grant), those of the request and of the public
+    messages, never one of an internal note.
+    """
+    if attachment.case_id != case.id:
+        return False
+    if actor.kind is ActorKind.STAFF:
+        return can_view(actor, case)
+    if actor.kind is ActorKind.EMPLOYER:
+        return attachment.message is None or attachment.message.visibility == "public"
+    return False
 
 
 def visible_cases_condition(actor: Actor) -> ColumnElement[bool]:

@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desk.db import for_update, insert_for
+from desk.domain.attachments import AttachmentRefused, CheckedFile, Limits, Upload, check_uploads
 from desk.domain.business_calendar import HELSINKI
 from desk.domain.case_reference import format_reference
 from desk.domain.case_status import (
@@ -23,11 +25,29 @@ from desk.domain.case_status import (
 )
 from desk.domain.case_work import ResolutionCategory
 from desk.domain.errors import FieldErrors
-from desk.domain.intake import CleanSubmission, RawSubmission, validate_submission
+from desk.domain.intake import (
+    CleanSubmission,
+    InvalidSubmission,
+    RawSubmission,
+    RawWorkplace,
+    validate_submission,
+)
+from desk.domain.municipalities import resolve_municipality
 from desk.domain.routing import RoutingDecision
-from desk.models import Case, CaseMessage, ReferenceCounter, Team, User, utcnow
+from desk.models import (
+    Attachment,
+    Case,
+    CaseMessage,
+    CaseWorkplace,
+    ReferenceCounter,
+    Team,
+    User,
+    utcnow,
+)
 from desk.services.access import Actor, Channel, can_note, can_view, case_for, queue_team_ids
 from desk.services.assignment import place_case
+from desk.services.attachment_storage import Storage
+from desk.services.attachments import add_attachments, discard
 from desk.services.case_events import EventKind, emit
 from desk.services.errors import Conflict, NotFound
 from desk.services.reference_data import snapshot, team_ids
@@ -51,26 +71,102 @@ def next_case_number(session: Session, year: int) -> int:
 
 
 def submit_case(
-    session: Session, raw: RawSubmission, now: datetime | None = None, actor: Actor | None = None
+    session: Session,
+    raw: RawSubmission,
+    now: datetime | None = None,
+    actor: Actor | None = None,
+    *,
+    submission_key: str | None = None,
+    workplaces: Sequence[RawWorkplace] = (),
+    uploads: Sequence[Upload] = (),
+    storage: Storage | None = None,
+    limits: Limits | None = None,
 ) -> Case:
     """Validate, route and store an employer's request, queueing its confirmation email.
 
-    Raises InvalidSubmission (field -> error code) and stores nothing when input is invalid.
+    Raises InvalidSubmission (field -> error code, the attachments' too) and stores nothing
+    when input is invalid. With a submission key (the web form's one-time key) a second
+    submission of the same form, also one racing the first, returns the first one's case and
+    makes nothing new: no second case, no second email.
     """
-    case = add_case(session, raw, now, actor)
-    session.commit()
+    if submission_key is not None:
+        submission_key = submission_key[:64]
+        existing = _submitted(session, submission_key, raw)
+        if existing is not None:
+            return existing
+        if _submitted(session, submission_key) is not None:
+            # Someone else's key (the first case's contact differs): a case of its own, and
+            # the first case's private link is never handed to another sender.
+            submission_key = None
+    files = _checked_submission(session, raw, workplaces, uploads, limits or Limits())
+    if files and storage is None:
+        raise ValueError("attachments need a storage")
+    case = add_case(session, raw, now, actor, workplaces)
+    case.submission_key = submission_key
+    stored: list[Attachment] = []
+    try:
+        if files and storage is not None:
+            stored = add_attachments(
+                session, storage, case, files, actor or Actor.employer(Channel.WEB)
+            )
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        if storage is not None:
+            discard(storage, stored)
+        existing = _submitted(session, submission_key, raw) if submission_key else None
+        if existing is None:
+            raise
+        return existing
+    except BaseException:
+        session.rollback()
+        if storage is not None:
+            discard(storage, stored)
+        raise
     return case
 
 
+def _submitted(
+    session: Session, submission_key: str, raw: RawSubmission | None = None
+) -> Case | None:
+    """The case a key made; with raw, only if it is the same sender's (same email)."""
+    case = session.scalar(select(Case).where(Case.submission_key == submission_key))
+    if case is not None and raw is not None and case.email.lower() != raw.email.strip().lower():
+        return None
+    return case
+
+
+def _checked_submission(
+    session: Session,
+    raw: RawSubmission,
+    workplaces: Sequence[RawWorkplace],
+    uploads: Sequence[Upload],
+    limits: Limits,
+) -> list[CheckedFile]:
+    """The checked files; InvalidSubmission naming the fields' and the files' problems."""
+    try:
+        return check_uploads(uploads, limits)
+    except AttachmentRefused as refused:
+        try:
+            validate_submission(raw, snapshot(session).needs.keys(), workplaces)
+        except InvalidSubmission as invalid:
+            raise InvalidSubmission({**invalid.errors, **refused.errors}) from refused
+        raise InvalidSubmission(refused.errors) from refused
+
+
 def add_case(
-    session: Session, raw: RawSubmission, now: datetime | None = None, actor: Actor | None = None
+    session: Session,
+    raw: RawSubmission,
+    now: datetime | None = None,
+    actor: Actor | None = None,
+    workplaces: Sequence[RawWorkplace] = (),
 ) -> Case:
     """submit_case without the commit, for callers that store more in the same transaction.
 
     The actor is the employer submitting (the public form when not said otherwise).
     """
     reference_data = snapshot(session)
-    clean = validate_submission(raw, reference_data.needs.keys())
+    clean = validate_submission(raw, reference_data.needs.keys(), workplaces)
     return store_case(session, clean, now, actor)
 
 
@@ -86,6 +182,7 @@ def store_case(
     validate by their own rules and file their cases through here, with their own decision
     when the employers' routing rules do not apply to them."""
     actor = actor or Actor.employer(Channel.WEB)
+    reference_data = snapshot(session)
     if decision is None:
         routed = route_request(
             session,
@@ -94,7 +191,7 @@ def store_case(
             affected_employees=clean.affected_employees,
             business_id=clean.business_id,
             language=clean.language,
-            reference=snapshot(session),
+            reference=reference_data,
         )
         code, decision, rule_version = (
             routed.municipality_code,
@@ -131,6 +228,18 @@ def store_case(
         updated_at=now,
     )
     session.add(case)
+    for workplace in clean.workplaces:
+        known = resolve_municipality(
+            workplace.municipality_text, reference_data.municipalities.values()
+        )
+        case.workplaces.append(
+            CaseWorkplace(
+                position=workplace.position,
+                municipality_code=known,
+                municipality_text="" if known else workplace.municipality_text,
+                address=workplace.address,
+            )
+        )
     session.flush()
     emit(session, case, EventKind.CREATED, actor, now, need=clean.need)
     emit(
@@ -229,6 +338,23 @@ def _message_body(body: str) -> str:
     return text
 
 
+def _message_files(
+    body: str, uploads: Sequence[Upload], limits: Limits | None, storage: Storage | None
+) -> list[CheckedFile]:
+    """A message's checked files; AttachmentRefused naming the files' problem and the body's."""
+    try:
+        files = check_uploads(uploads, limits or Limits())
+    except AttachmentRefused as refused:
+        try:
+            _message_body(body)
+        except ValueError as exc:
+            raise AttachmentRefused({"body": str(exc), **refused.errors}) from refused
+        raise
+    if files and storage is None:
+        raise ValueError("attachments need a storage")
+    return files
+
+
 def _add_message(
     session: Session, case: Case, actor: Actor, visibility: str, body: str
 ) -> CaseMessage:
@@ -245,11 +371,22 @@ def _add_message(
     return message
 
 
-def reply(session: Session, actor: Actor, case_id: int, body: str) -> CaseMessage:
-    """A public reply: shown to the employer and emailed to them through the outbox."""
+def reply(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    body: str,
+    *,
+    uploads: Sequence[Upload] = (),
+    storage: Storage | None = None,
+    limits: Limits | None = None,
+) -> CaseMessage:
+    """A public reply, with attachments if any: shown to the employer and emailed to them
+    through the outbox. AttachmentRefused (nothing stored) when a file is refused."""
     case = case_for(session, actor, case_id)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("closed")
+    files = _message_files(body, uploads, limits, storage)
     message = _add_message(session, case, actor, "public", body)
     first = case.first_response_at is None
     if first:
@@ -261,8 +398,18 @@ def reply(session: Session, actor: Actor, case_id: int, body: str) -> CaseMessag
     facts: dict[str, object] = {"message_id": message.id}
     if first:
         facts["first_response"] = True
-    emit(session, case, EventKind.REPLIED, actor, message.created_at, **facts)
-    session.commit()
+    stored: list[Attachment] = []
+    try:
+        if files and storage is not None:
+            stored = add_attachments(session, storage, case, files, actor, message)
+            facts["attachments"] = len(stored)
+        emit(session, case, EventKind.REPLIED, actor, message.created_at, **facts)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        if storage is not None:
+            discard(storage, stored)
+        raise
     return message
 
 
@@ -368,27 +515,50 @@ def get_case_by_token(session: Session, token: str) -> Case:
 
 
 def employer_reply(
-    session: Session, token: str, body: str, actor: Actor | None = None
+    session: Session,
+    token: str,
+    body: str,
+    actor: Actor | None = None,
+    *,
+    uploads: Sequence[Upload] = (),
+    storage: Storage | None = None,
+    limits: Limits | None = None,
 ) -> CaseMessage:
-    """The employer answers: a waiting case reopens and the assignee (or the team) is told."""
+    """The employer answers, with attachments if they like: a waiting case reopens and the
+    assignee (or the team) is told.
+
+    ValueError(code) for a bad body alone; AttachmentRefused naming the files' problem (and
+    the body's, if any) when a file is refused. Nothing is stored then.
+    """
     actor = actor or Actor.employer(Channel.WEB)
     case = get_case_by_token(session, token)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("closed")
+    files = _message_files(body, uploads, limits, storage)
     message = _add_message(session, case, actor, "public", body)
     case.updated_at = message.created_at
     _move(session, case, status_after_employer_message(CaseStatus(case.status)), actor)
     session.flush()
-    # The assignee (or the whole team) and the case's followers: bell, and email as chosen.
-    emit(
-        session,
-        case,
-        EventKind.EMPLOYER_REPLIED,
-        actor,
-        message.created_at,
-        message_id=message.id,
-    )
-    session.commit()
+    stored: list[Attachment] = []
+    try:
+        if files and storage is not None:
+            stored = add_attachments(session, storage, case, files, actor, message)
+        # The assignee (or the whole team) and the case's followers: bell, and email as chosen.
+        emit(
+            session,
+            case,
+            EventKind.EMPLOYER_REPLIED,
+            actor,
+            message.created_at,
+            message_id=message.id,
+            attachments=len(stored),
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        if storage is not None:
+            discard(storage, stored)
+        raise
     return message
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from desk.db import for_update
 from desk.domain.case_status import CaseStatus
 from desk.domain.case_work import ResolutionCategory
-from desk.models import Case, CaseMessage, utcnow
+from desk.models import Attachment, Case, CaseMessage, utcnow
 from desk.services.access import Actor, can_merge, can_view, can_work
 from desk.services.case_events import EventKind, emit
 from desk.services.errors import Conflict, Forbidden, NotFound
@@ -96,6 +96,18 @@ def merge(session: Session, actor: Actor, duplicate_id: int, target_reference: s
     duplicate.updated_at = now
     target.updated_at = now
     session.flush()
+    # The files move with their messages, the request's to the request's message: whoever
+    # may see a message sees its files (another employer's only staff).
+    session.execute(
+        update(Attachment)
+        .where(Attachment.case_id == duplicate.id, Attachment.message_id.is_(None))
+        .values(message_id=request.id)
+    )
+    session.execute(
+        update(Attachment).where(Attachment.case_id == duplicate.id).values(case_id=target.id)
+    )
+    session.expire(target, ["attachments"])
+    session.expire(duplicate, ["attachments"])
     emit(
         session,
         duplicate,

@@ -37,6 +37,16 @@ FIELD_LABELS = {
     "description": _l("Describe your request"),
     "language": _l("Language for our replies"),
     "body": _l("Message"),
+    "attachments": _l("Attachments (optional)"),
+    "workplace_address": _l("Name or address of the workplace (optional)"),
+    **{
+        f"workplace_{n}_{part}": label
+        for n in range(2, 7)
+        for part, label in (
+            ("municipality", _l("Municipality of workplace %(number)s", number=n)),
+            ("address", _l("Name or address of workplace %(number)s (optional)", number=n)),
+        )
+    },
 }
 
 # The routing pages: rules, key-account advisers, and the transfer form of the case page.
@@ -354,6 +364,27 @@ REQUEST_ERRORS = {
     ("language", "required"): _l("Select the language for our replies"),
     ("language", "invalid"): _l("Select the language for our replies"),
     ("body", "required"): _l("Write a message"),
+    # A file input is empty again after an error (browsers never keep a chosen file).
+    ("attachments", "type"): _l(
+        "A file is not of an accepted type: attach PDF files, images (PNG, JPEG, GIF, WebP), "
+        "plain text or office documents (Word, Excel, PowerPoint, OpenDocument). Everything "
+        "else you wrote is kept; choose the files again."
+    ),
+    ("attachments", "too_big"): _l(
+        "A file is larger than allowed. Everything else you wrote is kept; choose the files "
+        "again, smaller ones."
+    ),
+    ("attachments", "total_too_big"): _l(
+        "The files are too large together. Everything else you wrote is kept; choose fewer "
+        "or smaller files again."
+    ),
+    ("attachments", "too_many"): _l(
+        "You attached more files than allowed. Everything else you wrote is kept; choose fewer "
+        "files again."
+    ),
+    ("attachments", "empty"): _l(
+        "A file is empty. Everything else you wrote is kept; choose the files again."
+    ),
     ("body", "too_long"): _l("The message is too long: at most 5,000 characters"),
     ("csrf", "expired"): _l("Your session expired. Check your answers and send the form again."),
     ("form", "rate_limited"): _RATE_LIMITED,

@@ -80,6 +80,7 @@ def _environment(stack_root: Path, web_port: int, smtp_port: int) -> dict[str, s
         DESK_REDIS_URL="",
         DESK_BROKER_SQLITE_PATH=str(stack_root / "broker.sqlite3"),
         DESK_MAILCATCHER_DIR=str(stack_root / "mail"),
+        DESK_ATTACHMENTS_DIR=str(stack_root / "attachments"),
         DESK_SMTP_HOST="127.0.0.1",
         DESK_SMTP_PORT=str(smtp_port),
         DESK_BASE_URL=f"http://127.0.0.1:{web_port}",

@@ -169,3 +169,35 @@ def team(authority: str = "lahti", team_id: int = 10) -> Any:
 )
 def test_who_keeps_a_teams_canned_responses(actor: Actor, the_team: Any, keeps: bool) -> None:
     assert access.can_keep_canned(actor, the_team) is keeps
+
+
+# --- downloading an attachment ----------------------------------------------------------------
+
+
+def attachment(case_id: int = 1, visibility: str | None = None) -> Any:
+    message = None if visibility is None else SimpleNamespace(visibility=visibility)
+    return SimpleNamespace(case_id=case_id, message=message)
+
+
+def case_with_id(case_id: int = 1, **kw: Any) -> Any:
+    found = case(**kw)
+    found.id = case_id
+    return found
+
+
+@pytest.mark.parametrize(
+    ("actor", "file", "allowed"),
+    [
+        (staff("adviser", teams=(10,)), attachment(), True),
+        (staff("adviser", teams=(10,)), attachment(visibility="internal"), True),
+        (staff("adviser", teams=(11,)), attachment(), False),  # may not view the case
+        (staff("adviser", teams=(10,)), attachment(case_id=2), False),  # another case's file
+        (Actor.employer(Channel.WEB), attachment(), True),  # with the request
+        (Actor.employer(Channel.WEB), attachment(visibility="public"), True),
+        (Actor.employer(Channel.WEB), attachment(visibility="internal"), False),
+        (Actor.employer(Channel.WEB), attachment(case_id=2), False),
+        (Actor.system(), attachment(), False),
+    ],
+)
+def test_may_download(actor: Actor, file: Any, allowed: bool) -> None:
+    assert access.may_download(actor, case_with_id(1, team_id=10), file) is allowed

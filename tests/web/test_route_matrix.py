@@ -39,6 +39,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("api_docs.problem_type", "GET"): "public",
     ("employer.case_page", "GET"): "employer_link",
     ("employer.post_message", "POST"): "employer_link",
+    ("employer.download_attachment", "GET"): "employer_link",
     ("employer_email_preferences.page", "GET"): "employer_link",
     ("employer_email_preferences.save", "POST"): "employer_link",
     # Signed links sent by email (the token is the proof): email choices, the survey.
@@ -69,6 +70,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("reports_api.get_sla_report", "GET"): "api_reports",
     ("staff.queue", "GET"): "staff",
     ("staff.case_page", "GET"): "staff",
+    ("staff_attachments.download", "GET"): "staff",
     ("staff.act", "POST"): "staff",
     ("case_actions.ask", "POST"): "staff",
     ("case_actions.assign", "POST"): "staff",

@@ -3,22 +3,42 @@ the processing times of every need."""
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask.wrappers import Response as FlaskResponse
 from flask_limiter import RequestLimit
 from werkzeug.wrappers import Response
 
-from desk.domain.intake import FIELDS, NOT_ON_REQUEST_FORM, InvalidSubmission, RawSubmission
+from desk.domain.intake import (
+    FIELDS,
+    MAX_WORKPLACES,
+    NOT_ON_REQUEST_FORM,
+    InvalidSubmission,
+    RawSubmission,
+    RawWorkplace,
+    workplace_field,
+)
 from desk.domain.sla import describe_minutes
 from desk.i18n import plurals
 from desk.services import cases, reference_data, sla_policies
 from desk.services.access import Actor, Channel
+from desk.web import attachments
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import FIELD_LABELS, error_messages
 from desk.web.rate_limits import retry_after
 
 bp = Blueprint("public", __name__)
+
+# The form's one-time key: made when the form is shown, sent back with it (a double click or a
+# resubmission finds the case the first post made).
+_SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+WORKPLACE_ROWS = range(2, MAX_WORKPLACES + 1)
+WORKPLACE_FIELDS = tuple(
+    workplace_field(n, part) for n in WORKPLACE_ROWS for part in ("municipality", "address")
+)
 
 
 @bp.get("/")
@@ -41,6 +61,8 @@ def _render_form(values: dict[str, str], errors: dict[str, str], status: int) ->
                 if need.code not in NOT_ON_REQUEST_FORM
             ],
             municipalities=reference_data.list_municipalities(session),
+            workplace_rows=WORKPLACE_ROWS,
+            limits=attachments.limits(),
         ),
         status,
     )
@@ -50,7 +72,11 @@ def _render_form(values: dict[str, str], errors: dict[str, str], status: int) ->
 def request_form() -> tuple[str, int]:
     from flask_babel import get_locale
 
-    return _render_form({"language": str(get_locale() or "fi")}, {}, 200)
+    return _render_form(
+        {"language": str(get_locale() or "fi"), "submission_key": secrets.token_urlsafe(24)},
+        {},
+        200,
+    )
 
 
 def too_many(_limit: RequestLimit) -> FlaskResponse:
@@ -65,16 +91,30 @@ def too_many(_limit: RequestLimit) -> FlaskResponse:
 @bp.post("/request")
 @checks_csrf_itself
 def submit_request() -> Response | tuple[str, int]:
-    values = {name: request.form.get(name, "") for name in FIELDS}
+    attachments.accept_uploads()
+    values = {name: request.form.get(name, "") for name in (*FIELDS, *WORKPLACE_FIELDS)}
+    key = request.form.get("submission_key", "")
+    values["submission_key"] = key if _SUBMISSION_KEY.match(key) else secrets.token_urlsafe(24)
     form = CsrfForm()
     if not form.validate_on_submit():
         # Keep everything typed; only ask to send again.
         return _render_form(values, error_messages({"csrf": "expired"}), 400)
+    workplaces = [
+        RawWorkplace(
+            values[workplace_field(n, "municipality")], values[workplace_field(n, "address")]
+        )
+        for n in WORKPLACE_ROWS
+    ]
     try:
         case = cases.submit_case(
             db_session(),
-            RawSubmission(**values),
+            RawSubmission(**{name: values[name] for name in FIELDS}),
             actor=Actor.employer(Channel.WEB, request.remote_addr),
+            submission_key=key if _SUBMISSION_KEY.match(key) else None,
+            workplaces=workplaces,
+            uploads=attachments.uploads(),
+            storage=attachments.storage(),
+            limits=attachments.limits(),
         )
     except InvalidSubmission as exc:
         return _render_form(values, error_messages(exc.errors), 422)

@@ -8,6 +8,7 @@ from flask import Blueprint
 def blueprints() -> tuple[Blueprint, ...]:
     """This package's blueprints, for register_blueprints."""
     from desk.web.staff import (
+        attachments,
         canned,
         case_actions,
         employers,
@@ -28,4 +29,5 @@ def blueprints() -> tuple[Blueprint, ...]:
         case_actions.bp,
         search.bp,
         employers.bp,
+        attachments.bp,
     )

@@ -11,6 +11,7 @@ from desk.models import Case
 from desk.services import cases
 from desk.services.case_page import staff_case_page
 from desk.services.errors import NotFound
+from desk.web import attachments
 from desk.web.auth.roles import current_actor
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm
@@ -35,7 +36,12 @@ def render_case_page(
     shown = {field.name: getattr(page, field.name) for field in fields(page)}
     return (
         render_template(
-            "staff/case.html", form=CsrfForm(), errors=errors or {}, values=values or {}, **shown
+            "staff/case.html",
+            form=CsrfForm(),
+            errors=errors or {},
+            values=values or {},
+            attachment_limits=attachments.limits(),
+            **shown,
         ),
         status,
     )

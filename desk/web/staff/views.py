@@ -6,8 +6,10 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from desk.domain.attachments import AttachmentRefused
 from desk.services import cases, merge
 from desk.services.errors import Conflict, Forbidden
+from desk.web import attachments as files
 from desk.web.auth.roles import current_actor, staff_required
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
@@ -40,6 +42,8 @@ def case_page(reference: str) -> Response | tuple[str, int]:
 @checks_csrf_itself
 @staff_required
 def act(reference: str, action: str) -> Response | tuple[str, int]:
+    if action == "reply":
+        files.accept_uploads()
     case = load_case(reference)
     if not CsrfForm().validate_on_submit():
         return render_case_page(
@@ -52,7 +56,15 @@ def act(reference: str, action: str) -> Response | tuple[str, int]:
             cases.claim(session, current_actor(), case.id)
             flash(_("You are now handling this case."))
         elif action == "reply":
-            cases.reply(session, current_actor(), case.id, body)
+            cases.reply(
+                session,
+                current_actor(),
+                case.id,
+                body,
+                uploads=files.uploads(),
+                storage=files.storage(),
+                limits=files.limits(),
+            )
             flash(_("Reply sent to the employer."))
         elif action == "note":
             cases.add_note(session, current_actor(), case.id, body)
@@ -66,6 +78,12 @@ def act(reference: str, action: str) -> Response | tuple[str, int]:
             flash(_("Status changed."))
         else:
             abort(404)
+    except AttachmentRefused as exc:
+        session.rollback()
+        errors = {
+            f"reply_{field}": error_message(field, code) for field, code in exc.errors.items()
+        }
+        return render_case_page(case, errors, 422, {"reply_body": body})
     except ValueError as exc:
         session.rollback()
         field = "reply_body" if action == "reply" else "note_body"
