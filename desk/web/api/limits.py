@@ -52,6 +52,11 @@ def init_limits(
         storage_uri=storage_uri(app.config),
         strategy="fixed-window",
         headers_enabled=False,
+        # Redis down must not turn away an employer's request (the outbox holds its email
+        # until the broker is back): count in this process's memory meanwhile, and should
+        # even that fail, let the request through rather than answer 500.
+        in_memory_fallback_enabled=True,
+        swallow_errors=True,
     )
 
     def general() -> str:
