@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from werkzeug.serving import make_server
 
 from tests.support.services import free_port
 from tests.support.tiers import unavailable
@@ -320,3 +322,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = outcome.get_result()
     if report.failed and _running:
         report.sections.append(("desk process logs", _running[-1].log_tails()))
+
+
+@pytest.fixture
+def live(app: Any) -> Iterator[str]:
+    """The test's own app (its rolled-back database) served on a free port, in a thread:
+    for browser tests that arrange their data with app_session instead of the full stack."""
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()

@@ -7,31 +7,15 @@ the case. The new pages pass axe-core's WCAG 2.1 A/AA rules in Finnish, Swedish 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from desk.services import cases
 from tests.conftest import PASSWORD, raw_submission
-from tests.support.services import free_port
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 TEAM = "paijat-hame-employer-services"
-
-
-@pytest.fixture
-def live(app: Any) -> Iterator[str]:
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
 
 
 def no_violations(page: Any, label: str) -> None:

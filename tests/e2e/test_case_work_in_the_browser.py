@@ -9,9 +9,7 @@ import pytest
 
 from desk.services import cases
 from tests.conftest import raw_submission
-from tests.e2e.test_sla_in_the_browser import live, no_violations, sign_in
-
-__all__ = ["live"]  # the fixture, shared with the SLA journey
+from tests.e2e.test_sla_in_the_browser import no_violations, sign_in
 
 
 @pytest.mark.browser

@@ -10,9 +10,7 @@ import pytest
 
 from desk.services import cases
 from tests.conftest import PASSWORD, raw_submission
-from tests.e2e.test_sla_in_the_browser import live, no_violations
-
-__all__ = ["live"]  # the fixture, shared with the SLA journey
+from tests.e2e.test_sla_in_the_browser import no_violations
 
 REPLY = "Kiitos, palaamme asiaan huomenna. [kbd-reply-51]"
 NOTE = "Soitettu, ei vastausta. [kbd-note-52]"

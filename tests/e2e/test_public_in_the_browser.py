@@ -9,10 +9,8 @@ import pytest
 
 from desk.services import cases, signed_links
 from tests.conftest import raw_submission
-from tests.e2e.test_sla_in_the_browser import live, no_violations, sign_in
+from tests.e2e.test_sla_in_the_browser import no_violations, sign_in
 from tests.support.actors import as_staff
-
-__all__ = ["live"]
 
 LANGUAGES = ("fi", "sv", "en")
 

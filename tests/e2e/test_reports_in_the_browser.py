@@ -7,29 +7,11 @@ on screen and with print media emulated.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
 from tests.e2e.helpers import assert_accessible, screenshot
 from tests.support import sla_report_data as data
-from tests.support.services import free_port
-
-
-@pytest.fixture
-def live(app: Any) -> Iterator[str]:
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
 
 
 @pytest.mark.browser
