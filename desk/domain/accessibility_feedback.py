@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
-
 from desk.domain.errors import FieldErrors
-from desk.domain.intake import control_character_errors
+from desk.domain.intake import checked_email, control_character_errors, required_text
 from desk.domain.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 # Accessibility feedback is about the service, not an employer's workplace: the employers'
@@ -58,22 +56,11 @@ def validate_feedback(raw: RawFeedback) -> CleanFeedback:
     name = raw.name.strip()
     if len(name) > MAX_NAME:
         errors["name"] = "too_long"
-    email = raw.email.strip()
-    if not email:
-        errors["email"] = "required"
-    else:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError:
-            errors["email"] = "invalid"
+    email = checked_email(raw.email, "email", errors)
     page = raw.page.strip()
     if len(page) > MAX_PAGE:
         errors["page"] = "too_long"
-    description = raw.description.strip()
-    if not description:
-        errors["description"] = "required"
-    elif len(description) > MAX_DESCRIPTION:
-        errors["description"] = "too_long"
+    description = required_text(raw.description, "description", errors, MAX_DESCRIPTION)
     errors.update(
         control_character_errors(
             {

@@ -136,13 +136,27 @@ def control_character_errors(
     }
 
 
-def _required_text(value: str, field: str, errors: dict[str, str], limit: int = MAX_TEXT) -> str:
+def required_text(value: str, field: str, errors: dict[str, str], limit: int = MAX_TEXT) -> str:
+    """The text stripped; "required" or "too_long" in errors[field] when it is not usable."""
     text = value.strip()
     if not text:
         errors[field] = "required"
     elif len(text) > limit:
         errors[field] = "too_long"
     return text
+
+
+def checked_email(value: str, field: str, errors: dict[str, str]) -> str:
+    """The address normalised; "required" or "invalid" in errors[field] when it is not one."""
+    email = value.strip()
+    if not email:
+        errors[field] = "required"
+        return email
+    try:
+        return str(validate_email(email, check_deliverability=False).normalized)
+    except EmailNotValidError:
+        errors[field] = "invalid"
+        return email
 
 
 def validate_submission(
@@ -163,17 +177,10 @@ def validate_submission(
         except InvalidBusinessId as exc:
             errors["business_id"] = exc.code
 
-    organisation_name = _required_text(raw.organisation_name, "organisation_name", errors)
-    contact_name = _required_text(raw.contact_name, "contact_name", errors)
+    organisation_name = required_text(raw.organisation_name, "organisation_name", errors)
+    contact_name = required_text(raw.contact_name, "contact_name", errors)
 
-    email = raw.email.strip()
-    if not email:
-        errors["email"] = "required"
-    else:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError:
-            errors["email"] = "invalid"
+    email = checked_email(raw.email, "email", errors)
 
     phone = raw.phone.strip()
     if len(phone) > 40:
@@ -185,7 +192,7 @@ def validate_submission(
     if not municipality:
         errors["municipality"] = "required"
     elif municipality == OTHER_MUNICIPALITY:
-        municipality = _required_text(raw.municipality_other, "municipality_other", errors, 100)
+        municipality = required_text(raw.municipality_other, "municipality_other", errors, 100)
     elif len(municipality) > 100:
         errors["municipality"] = "too_long"
 
@@ -203,7 +210,7 @@ def validate_submission(
         else:
             affected = int(affected_text)
 
-    description = _required_text(raw.description, "description", errors, MAX_DESCRIPTION)
+    description = required_text(raw.description, "description", errors, MAX_DESCRIPTION)
 
     language = raw.language.strip().lower()
     if language not in LANGUAGES:

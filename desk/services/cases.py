@@ -16,7 +16,6 @@ from desk.domain.attachments import AttachmentRefused, CheckedFile, Limits, Uplo
 from desk.domain.business_calendar import HELSINKI
 from desk.domain.case_reference import format_reference
 from desk.domain.case_status import (
-    ACTIVE,
     CaseStatus,
     InvalidTransition,
     check_transition,
@@ -44,7 +43,7 @@ from desk.models import (
     User,
     utcnow,
 )
-from desk.services.access import Actor, Channel, can_note, can_view, case_for, queue_team_ids
+from desk.services.access import Actor, Channel, can_note, can_view, case_for
 from desk.services.assignment import place_case
 from desk.services.attachment_storage import Storage
 from desk.services.attachments import add_attachments, discard
@@ -256,17 +255,6 @@ def store_case(
     place_case(session, case, Actor.system(actor.channel))
     session.flush()
     return case
-
-
-def team_queue(session: Session, actor: Actor, sort: str = "received") -> Sequence[Case]:
-    """Active cases of the actor's teams, oldest first, or nearest SLA due time first ("due")."""
-    stmt = select(Case).where(Case.status.in_([s.value for s in ACTIVE]))
-    team_ids = queue_team_ids(actor)
-    if team_ids is not None:
-        stmt = stmt.where(Case.team_id.in_(team_ids))
-    if sort == "due":
-        stmt = stmt.order_by(Case.sla_due_at.asc().nulls_last())
-    return list(session.scalars(stmt.order_by(Case.created_at, Case.id)))
 
 
 def get_case_for_staff(session: Session, actor: Actor, reference: str) -> Case:

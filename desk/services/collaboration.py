@@ -7,14 +7,11 @@ members may then read the case and write internal notes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.domain.case_status import ACTIVE
-from desk.models import Case, CaseCollaborator, CaseFollower, Team, utcnow
-from desk.services.access import Actor, case_for, require_staff
+from desk.models import Case, CaseCollaborator, Team, utcnow
+from desk.services.access import Actor, case_for
 from desk.services.case_events import EventKind, emit
 from desk.services.errors import Conflict, NotFound
 
@@ -50,17 +47,3 @@ def remove_collaborator(session: Session, actor: Actor, case_id: int, team_slug:
     emit(session, case, EventKind.COLLABORATOR_REMOVED, actor, team=team_slug)
     session.commit()
     return case
-
-
-def watched_cases(session: Session, actor: Actor) -> Sequence[Case]:
-    """Active cases outside the actor's teams that they follow or their team collaborates on."""
-    user = require_staff(actor)
-    team_ids = [team.id for team in user.teams]
-    follows = select(CaseFollower.case_id).where(CaseFollower.user_id == user.id)
-    helps = select(CaseCollaborator.case_id).where(CaseCollaborator.team_id.in_(team_ids))
-    stmt = select(Case).where(
-        Case.status.in_([s.value for s in ACTIVE]),
-        Case.team_id.not_in(team_ids),
-        or_(Case.id.in_(follows), Case.id.in_(helps)),
-    )
-    return list(session.scalars(stmt.order_by(Case.created_at, Case.id)))

@@ -13,6 +13,7 @@ from desk.services.errors import Forbidden
 from desk.services.key_accounts import InvalidKeyAccount
 from tests.conftest import raw_submission
 from tests.support.actors import as_staff
+from tests.support.queues import queued
 
 PH = "paijat-hame-employer-services"
 BUSINESS_ID = "0112038-9"  # raw_submission's employer
@@ -75,7 +76,7 @@ def test_least_open_cases_goes_to_the_least_busy(session, admin, three_advisers)
     assert submit(session).assignee_id == b.id  # b 1, c 1: the lower id breaks the tie
     assert submit(session).assignee_id == c.id
     # Closed work does not count: a resolves both of theirs and is the least busy again.
-    for case in cases.team_queue(session, as_staff(a)):
+    for case in queued(session, a):
         if case.assignee_id == a.id:
             cases.change_status(session, as_staff(a), case.id, "resolved")
     assert submit(session).assignee_id == a.id

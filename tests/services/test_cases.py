@@ -12,6 +12,7 @@ from desk.services import cases
 from desk.services.errors import Conflict, Forbidden, NotFound
 from tests.conftest import raw_submission
 from tests.support.actors import as_staff
+from tests.support.queues import queued
 
 
 def outbox_kinds(session: Session) -> list[tuple[str, dict]]:
@@ -88,7 +89,7 @@ def test_unknown_municipality_keeps_what_the_employer_typed(session: Session) ->
 def test_adviser_journey_claim_reply_note_status(session: Session, make_user) -> None:
     adviser = make_user()
     case = cases.submit_case(session, raw_submission())
-    assert [c.id for c in cases.team_queue(session, as_staff(adviser))] == [case.id]
+    assert [c.id for c in queued(session, adviser)] == [case.id]
 
     cases.claim(session, as_staff(adviser), case.id)
     assert (case.status, case.assignee_id) == ("open", adviser.id)
@@ -177,7 +178,7 @@ def test_other_teams_cannot_see_or_work_the_case(session: Session, make_user) ->
     lahti = make_user("lahti@example.fi", authority="lahti", teams=("lahti-employer-services",))
     manager = make_user("boss@example.fi", role="manager", authority="paijat-hame", teams=())
     case = cases.submit_case(session, raw_submission())
-    assert cases.team_queue(session, as_staff(lahti)) == []
+    assert queued(session, lahti) == []
     with pytest.raises(NotFound):
         cases.get_case_for_staff(session, as_staff(lahti), case.reference)
     with pytest.raises(NotFound):

@@ -30,6 +30,7 @@ from desk.services.errors import Conflict
 from desk.services.sla_config import SlaConfigError
 from tests.conftest import raw_submission
 from tests.support.actors import as_staff
+from tests.support.queues import queued
 
 MINUTE = timedelta(minutes=1)
 
@@ -532,12 +533,12 @@ def test_queue_sorted_by_nearest_due_time(session: Session, staff) -> None:
     paused = cases.submit_case(session, raw_submission(), now=hki(2026, 3, 2, 7))
     set_status(session, paused, "waiting", hki(2026, 3, 2, 9))
     adviser = staff["a"]
-    assert [c.id for c in cases.team_queue(session, as_staff(adviser))] == [
+    assert [c.id for c in queued(session, adviser, sort="received")] == [
         paused.id,
         older.id,
         urgent.id,
     ]
-    assert [c.id for c in cases.team_queue(session, as_staff(adviser), "due")] == [
+    assert [c.id for c in queued(session, adviser, sort="due")] == [
         urgent.id,
         older.id,
         paused.id,

@@ -15,6 +15,7 @@ from desk.services.notify.emails import email_for
 from desk.services.transfers import InvalidTransfer
 from tests.conftest import raw_submission
 from tests.support.actors import as_staff
+from tests.support.queues import queued
 
 SENT = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
 
@@ -83,7 +84,7 @@ def test_transfer_keeps_the_sla_start_and_tells_the_employer(
     # The old team no longer sees it; the new one works it.
     assert not can_view(as_staff(ph_adviser), stored)
     assert can_work(as_staff(lahti_adviser), stored)
-    assert stored in cases.team_queue(session, as_staff(lahti_adviser))
+    assert stored in queued(session, lahti_adviser)
 
 
 def test_transfer_needs_a_reason_and_another_team(session: Session, ph_adviser) -> None:
@@ -170,12 +171,8 @@ def test_collaborating_team_reads_and_writes_notes(session, ph_adviser, lahti_ad
         cases.reply(session, as_staff(lahti_adviser), case.id, "Public words")
     with pytest.raises(Forbidden):
         cases.claim(session, as_staff(lahti_adviser), case.id)
-    assert [c.reference for c in collaboration.watched_cases(session, as_staff(lahti_adviser))] == [
-        case.reference
-    ]
-    assert (
-        collaboration.watched_cases(session, as_staff(ph_adviser)) == []
-    )  # in their own queue already
+    assert [c.reference for c in queued(session, lahti_adviser, "watching")] == [case.reference]
+    assert queued(session, ph_adviser, "watching") == []  # in their own queue already
 
     collaboration.remove_collaborator(
         session, as_staff(ph_adviser), case.id, "lahti-employer-services"
