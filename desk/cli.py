@@ -454,5 +454,8 @@ def import_cases_command(file: str, batch_size: int) -> None:
         sys.exit(1)
 
 
+# --- command groups kept in desk/commands/ (one line each) ----------------------------------
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
