@@ -13,6 +13,7 @@ from desk.models.notification import (
     NotificationPreference,
     WebhookSubscription,
 )
+from desk.models.operations import Employer, StaffChange
 from desk.models.outbox import OutboxMessage
 from desk.models.public import CaseEmailChoice, SatisfactionResponse
 from desk.models.reference import Authority, Municipality, Need, Team
@@ -45,6 +46,7 @@ __all__ = [
     "CaseWorkplace",
     "ClosureDay",
     "DataStamp",
+    "Employer",
     "EmployerOptOut",
     "IdempotencyKey",
     "KeyAccount",
@@ -58,6 +60,7 @@ __all__ = [
     "SatisfactionResponse",
     "SlaEvent",
     "SlaPolicy",
+    "StaffChange",
     "Team",
     "TeamRoutingSettings",
     "User",
