@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from desk.db import make_engine
 from desk.models import Employer, KeyAccount
 from tests.cli.test_users_command import PASSWORD, desk
-from tests.cli.test_users_command import database_url as database_url  # noqa: F401
+from tests.cli.test_users_command import database_url as database_url
 
 ADVISER = "key.adviser@lahti.example"
 
@@ -52,7 +52,7 @@ def employers_csv(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[
 
 
 def test_import_stores_valid_rows_and_reports_rejected_ones_by_line(
-    database_url: str,  # noqa: F811
+    database_url: str,
     employers_csv: tuple[Path, list[str]],
 ) -> None:
     created = desk(
@@ -97,7 +97,7 @@ def test_import_stores_valid_rows_and_reports_rejected_ones_by_line(
         engine.dispose()
 
 
-def test_a_file_without_the_columns_is_refused(database_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_a_file_without_the_columns_is_refused(database_url: str, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("id;title\n1;x\n", encoding="utf-8")
     done = desk(database_url, "import", "employers", str(path))
