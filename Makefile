@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-WEB_PORT := $(or $(PORT),8000)
+WEB_PORT := $(or $(PORT),$(DESK_WEB_PORT),8000)
 
 .PHONY: run test install translations lint format migrations-check bench clean
 
@@ -22,15 +22,20 @@ install: $(STAMP)
 translations: $(STAMP)
 	$(BIN)/pybabel compile --statistics -f -d desk/translations 2>&1 | grep -v '^$$' || true
 
+# Ports: the web's (PORT or DESK_WEB_PORT, default 8000) and the mail catcher's (SMTP_PORT,
+# default 8025) are checked first; a taken one is replaced by a free one and said so
+# (`desk dev-ports`), and the worker sends to whichever port the catcher got.
 run: install translations
 	$(BIN)/desk setup
-	@echo ""
-	@echo "  The desk:        http://127.0.0.1:$(WEB_PORT)/"
-	@echo "  Staff sign-in:   http://127.0.0.1:$(WEB_PORT)/login (demo users above)"
-	@echo "  Caught mail:     http://127.0.0.1:$(WEB_PORT)/admin/dev/mail (sign in as admin@desk.invalid)"
-	@echo "  Ctrl-C stops web, worker, beat$(if $(DESK_SMTP_HOST),, and the mail catcher)."
-	@echo ""
-	DESK_WEB_PORT=$(WEB_PORT) DESK_BASE_URL=$${DESK_BASE_URL:-http://127.0.0.1:$(WEB_PORT)} \
+	@eval "$$($(BIN)/desk dev-ports --web-port $(WEB_PORT) $(if $(DESK_SMTP_HOST),--no-mail))" && \
+	  echo "" && \
+	  echo "  The desk:        http://127.0.0.1:$$DESK_WEB_PORT/" && \
+	  echo "  Staff sign-in:   http://127.0.0.1:$$DESK_WEB_PORT/login (demo users above)" && \
+	  echo "  Caught mail:     http://127.0.0.1:$$DESK_WEB_PORT/admin/dev/mail (sign in as admin@desk.invalid)" && \
+	  $(if $(DESK_SMTP_HOST),,echo "  Mail catcher:    smtp://127.0.0.1:$$DESK_SMTP_PORT" &&) \
+	  echo "  Ctrl-C stops web, worker, beat$(if $(DESK_SMTP_HOST),, and the mail catcher)." && \
+	  echo "" && \
+	  DESK_BASE_URL=$${DESK_BASE_URL:-http://127.0.0.1:$$DESK_WEB_PORT} \
 	  $(BIN)/honcho --no-prefix -f config/Procfile.dev start \
 	  $(if $(DESK_SMTP_HOST),web worker beat,mail web worker beat)
 

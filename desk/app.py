@@ -6,11 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from desk import observability
 from desk.config import PROJECT_ROOT, load_config, session_settings
 from desk.db import make_engine, make_session_factory
 from desk.queue import celery_init_app
-from desk.web import extensions, i18n, register_blueprints
+from desk.web import extensions, i18n, metrics, register_blueprints
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -21,6 +23,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "desk" / "static"),
     )
     config = load_config(overrides)
+    observability.configure_logging(str(config["LOG_FORMAT"]), str(config["LOG_LEVEL"]))
     app.config.update(config)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -34,9 +37,29 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["desk.engine"] = engine
     app.extensions["desk.sessions"] = make_session_factory(engine, session_settings(config))
 
+    metrics.init_app(app)  # first: every request gets its id before anything logs
     extensions.init_app(app)  # the request's session, CSRF, sign-in
     i18n.init_i18n(app)
     celery_init_app(app)
 
     register_blueprints(app)
+    _trust_proxy(app, config)
     return app
+
+
+def _trust_proxy(app: Flask, config: Mapping[str, Any]) -> None:
+    """Behind nginx: take the client's address, scheme and host from X-Forwarded-* headers,
+    trusting as many proxies as configured (PROXY_FIX_X_*; 0 = the header is ignored)."""
+    counts = {
+        name: int(config[f"PROXY_FIX_X_{name.upper()}"])
+        for name in ("for", "proto", "host", "port", "prefix")
+    }
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=counts["for"],
+            x_proto=counts["proto"],
+            x_host=counts["host"],
+            x_port=counts["port"],
+            x_prefix=counts["prefix"],
+        )

@@ -8,11 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import Celery, Task
+from celery import Celery, Task, signals
 from flask import Flask
+from kombu.entity import Queue
 
+from desk import observability
 from desk.config import broker_url
 from desk.domain.business_calendar import HELSINKI
+
+# Queues by purpose, so each can get its own workers (`celery worker -Q notifications`):
+# mail and webhooks must not wait behind a long sweep, nor sweeps behind a mail outage.
+QUEUES = ("notifications", "sla", "default")
+TASK_ROUTES = {
+    "desk.relay_outbox": {"queue": "notifications"},
+    "desk.deliver_outbox": {"queue": "notifications"},
+    "desk.send_daily_digests": {"queue": "notifications"},
+    "desk.sweep_sla": {"queue": "sla"},
+    "desk.remind_follow_ups": {"queue": "sla"},
+}
 
 
 def celery_config(config: dict[str, Any]) -> dict[str, Any]:
@@ -37,6 +50,10 @@ def celery_config(config: dict[str, Any]) -> dict[str, Any]:
         "broker_connection_retry_on_startup": True,
         "worker_hijack_root_logger": False,
         "broker_transport_options": {"visibility_timeout": 3600},
+        # A worker started without -Q consumes every queue; any other task goes to "default".
+        "task_queues": [Queue(name, routing_key=name) for name in QUEUES],  # type: ignore[no-untyped-call]
+        "task_default_queue": "default",
+        "task_routes": TASK_ROUTES,
     }
     if config.get("REDIS_URL") and config.get("REDIS_KEY_PREFIX"):
         settings["broker_transport_options"]["global_keyprefix"] = config["REDIS_KEY_PREFIX"]
@@ -55,7 +72,36 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
+    _connect_signals()
     celery = Celery(app.name, task_cls=FlaskTask)
     celery.config_from_object(celery_config(app.config))
     app.extensions["celery"] = celery
     return celery
+
+
+def _add_request_id(headers: dict[str, Any] | None = None, **_kwargs: Any) -> None:
+    # A task sent while handling a request or a task carries its id (unless given one).
+    current = observability.current_request_id()
+    if headers is not None and current and not headers.get("request_id"):
+        headers["request_id"] = current
+
+
+def _enter_task(task: Task | None = None, task_id: str | None = None, **_kwargs: Any) -> None:
+    given = task.request.get("request_id") if task is not None else None
+    observability.set_request_id(given or f"task-{task_id}")
+
+
+def _leave_task(**_kwargs: Any) -> None:
+    observability.set_request_id(None)
+
+
+def _count_failure(sender: Task | None = None, **_kwargs: Any) -> None:
+    observability.TASK_FAILURES.labels(task=getattr(sender, "name", "unknown")).inc()
+
+
+def _connect_signals() -> None:
+    """The request id into and out of tasks, and the failure counter (once per process)."""
+    signals.before_task_publish.connect(_add_request_id, weak=False, dispatch_uid="desk-rid")
+    signals.task_prerun.connect(_enter_task, weak=False, dispatch_uid="desk-rid-in")
+    signals.task_postrun.connect(_leave_task, weak=False, dispatch_uid="desk-rid-out")
+    signals.task_failure.connect(_count_failure, weak=False, dispatch_uid="desk-failures")

@@ -34,6 +34,7 @@ from desk.models import (
     CaseMessage,
     CaseSlaTarget,
     ClosureDay,
+    Employer,
     IdempotencyKey,
     KeyAccount,
     OutboxMessage,
@@ -41,6 +42,7 @@ from desk.models import (
     RoutingRuleSetVersion,
     SlaEvent,
     SlaPolicy,
+    StaffChange,
     TeamRoutingSettings,
     User,
     team_members,
@@ -68,6 +70,8 @@ SESSION_SETTINGS = session_settings(load_config(environ={}))
 # Tables emptied between tests; reference data and the seeded routing rules stay loaded. SLA
 # policies are volatile: a case submitted without stored policies gets the shipped defaults.
 _VOLATILE = (
+    StaffChange,
+    Employer,
     ApiToken,
     IdempotencyKey,
     CaseEvent,

@@ -36,11 +36,14 @@ def relay_outbox(self: Task) -> int:
     )
     with session_scope(_sessions()) as session:
         ids = outbox.claim_due(session, settings)
+        request_ids = outbox.request_ids(session, ids)
     # The claim is committed: no transaction is open while we talk to the broker.
     sent = 0
     try:
         for outbox_id in ids:
-            self.app.send_task(DELIVER, args=[outbox_id])
+            # The delivery logs under the id of the request that caused the row.
+            headers = {"request_id": request_ids[outbox_id]} if outbox_id in request_ids else {}
+            self.app.send_task(DELIVER, args=[outbox_id], headers=headers)
             sent += 1
     except Exception:
         # The broker went away mid-batch: the rest go back to pending for the next relay.

@@ -41,5 +41,7 @@ class OutboxMessage(Base):
     lease_owner: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # At most one row per key (e.g. one daily digest per person and day).
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # The web request (or task) that caused it: its delivery task logs under the same id.
+    request_id: Mapped[str | None] = mapped_column(String(128))
     # What an administrator did (retry, discard), or why it was suppressed.
     note: Mapped[str] = mapped_column(Text, default="", server_default="")

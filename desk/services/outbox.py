@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from desk.db import for_update
 from desk.domain.notification_catalogue import channel_of
 from desk.models import OutboxMessage, utcnow
+from desk.observability import current_request_id
 
 BASE_BACKOFF_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 3600.0
@@ -68,6 +69,7 @@ def enqueue(
         lease_owner="",
         dedupe_key=dedupe_key,
         note="",
+        request_id=current_request_id(),
     )
     session.add(row)
     return row
@@ -77,6 +79,7 @@ def enqueue_many(session: Session, items: Iterable[tuple[str, dict[str, Any]]]) 
     """enqueue for many side effects at once, in set-based INSERTs (the SLA sweep); returns
     how many were queued. The rows are not loaded as objects: nobody reads them back."""
     now = utcnow()
+    request_id = current_request_id()
     rows = []
     for kind, payload in items:
         case_id = payload.get("case_id")
@@ -93,6 +96,7 @@ def enqueue_many(session: Session, items: Iterable[tuple[str, dict[str, Any]]]) 
                 "lease_owner": "",
                 "dedupe_key": None,
                 "note": "",
+                "request_id": request_id,
             }
         )
     if rows:
@@ -124,6 +128,16 @@ def claim_due(session: Session, settings: RelaySettings, now: datetime | None = 
     ids = [row.id for row in rows]
     session.commit()
     return ids
+
+
+def request_ids(session: Session, ids: list[int]) -> dict[int, str]:
+    """The request id each of these rows was caused by (rows without one are left out)."""
+    if not ids:
+        return {}
+    stmt = select(OutboxMessage.id, OutboxMessage.request_id).where(
+        OutboxMessage.id.in_(ids), OutboxMessage.request_id.is_not(None)
+    )
+    return {int(row_id): str(rid) for row_id, rid in session.execute(stmt)}
 
 
 def release(session: Session, ids: list[int]) -> int:

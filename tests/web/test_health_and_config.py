@@ -13,7 +13,7 @@ def test_healthz(client) -> None:
 def test_readyz_checks_database_and_embedded_broker(client) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.get_json()["checks"] == {"database": "ok", "broker": "ok"}
+    assert response.get_json()["checks"] == {"database": "ok", "broker": "ok", "outbox": "ok"}
 
 
 def test_readyz_names_the_failing_part(sqlite_url, sqlite_engine) -> None:

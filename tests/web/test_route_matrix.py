@@ -137,6 +137,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("sla.remove_closure", "POST"): "admin",
     ("sla.policy", "GET"): "admin",
     ("sla.change_policy", "POST"): "admin",
+    # operations (issue 15): Prometheus, for a token or the machine itself
+    ("metrics.metrics", "GET"): "metrics",
 }
 
 SIGNED_IN = {"staff", "team_reports", "reports", "canned_keepers", "admin"}

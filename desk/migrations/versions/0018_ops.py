@@ -1,4 +1,5 @@
-"""Operations: staff changes (who changed whom, what, when) and imported employers
+"""Operations: staff changes (who changed whom, what, when), imported employers, and the
+request id of each outbox row
 
 Revision ID: 0018_ops
 Revises: 0015
@@ -18,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.add_column('outbox', sa.Column('request_id', sa.String(length=128), nullable=True))
     op.create_table(
         'staff_changes',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -61,3 +63,5 @@ def downgrade() -> None:
     op.drop_table('employers')
     op.drop_index(op.f('ix_staff_changes_user_id'), table_name='staff_changes')
     op.drop_table('staff_changes')
+    with op.batch_alter_table('outbox') as batch:
+        batch.drop_column('request_id')
