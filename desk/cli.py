@@ -506,11 +506,13 @@ def import_employers_command(file: str, batch_size: int) -> None:
 
 # --- command groups kept in desk/commands/ (one line each) ----------------------------------
 
+from desk.commands.admin_tools import admin as _admin_group  # noqa: E402
 from desk.commands.dev import dev_ports as _dev_ports  # noqa: E402
 from desk.commands.users import users as _users_group  # noqa: E402
 
 main.add_command(_users_group)
 main.add_command(_dev_ports)
+main.add_command(_admin_group)
 
 
 if __name__ == "__main__":  # pragma: no cover

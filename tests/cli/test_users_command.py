@@ -34,6 +34,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def desk(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
     env["DESK_DATABASE_URL"] = url
+    env["DESK_BROKER_SQLITE_PATH"] = url.removeprefix("sqlite:///") + ".broker"
     return subprocess.run(
         [str(DESK), *args],
         cwd=PROJECT_ROOT,
