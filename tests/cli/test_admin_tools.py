@@ -83,7 +83,8 @@ def test_routing_dry_run_and_health(demo_url: str) -> None:
     done = desk(demo_url, "admin", "routing-dry-run", "--days", "60", "--json")
     assert done.returncode == 0, done.stderr
     body = json.loads(done.stdout)
-    assert body["total"] == case_count(demo_url) and body["moved"] == 0 and body["has_draft"] is False
+    assert body["total"] == case_count(demo_url)
+    assert body["moved"] == 0 and body["has_draft"] is False
     health = desk(demo_url, "admin", "health", "--json")
     assert health.returncode == 0, health.stderr + health.stdout
     report = json.loads(health.stdout)
