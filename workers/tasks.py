@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from celery import Task, shared_task
@@ -14,6 +15,8 @@ from desk.domain.business_calendar import HELSINKI
 from desk.services import outbox
 from desk.services.notify import delivery, digest
 from desk.services.notify.spec import EmailSpec
+
+log = logging.getLogger(__name__)
 
 RELAY = "desk.relay_outbox"
 DELIVER = "desk.deliver_outbox"
@@ -69,6 +72,8 @@ def deliver_outbox(self: Task, outbox_id: int) -> str:
         outcome = delivery.deliver(
             session, outbox_id, current_app.config, render_email, owner=self.request.id or ""
         )
+    # Logged under the request id of the web request that caused the row (task header).
+    log.info("Outbox row %s: %s", outbox_id, outcome.value)
     # Every outcome acknowledges the message: a retry waits in the outbox row (next_attempt_at)
     # for the relay, not in the broker as a Celery countdown.
     return outcome.value
