@@ -86,7 +86,8 @@ def user_by_email(session: Session, email: str) -> User:
 
 
 def _checked(session: Session, data: StaffInput, errors: dict[str, str]) -> dict[str, Any]:
-    email = checked_email(data.email, "email", errors)
+    # Stored in lower case: sign-in compares addresses without case, and so must "taken".
+    email = checked_email(data.email, "email", errors).lower()
     name = required_text(data.name, "name", errors, 200)
     if data.role not in set(Role):
         errors["role"] = "invalid"
@@ -239,6 +240,15 @@ def list_staff(session: Session, actor: Actor) -> list[User]:
     return list(session.scalars(select(User).order_by(User.active.desc(), User.name, User.id)))
 
 
+def get_staff(session: Session, actor: Actor, user_id: int) -> User:
+    """One staff member for an administrator; NotFound when there is none."""
+    _acting_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no staff member {user_id}")
+    return user
+
+
 def list_teams(session: Session) -> list[Team]:
     """Every team, by host authority and slug."""
     return list(session.scalars(select(Team).order_by(Team.authority_slug, Team.slug)))
@@ -329,3 +339,8 @@ def update_team(session: Session, actor: Actor, team_id: int, data: TeamInput) -
         _record(session, actor, "team_updated", team=team, changes=changed)
     session.commit()
     return team
+
+
+def list_authorities(session: Session) -> list[Authority]:
+    """The authorities a staff member or a team may belong to."""
+    return list(session.scalars(select(Authority).order_by(Authority.slug)))

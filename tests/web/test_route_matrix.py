@@ -139,6 +139,14 @@ MATRIX: dict[tuple[str, str], str] = {
     ("sla.change_policy", "POST"): "admin",
     # operations (issue 15): Prometheus, for a token or the machine itself
     ("metrics.metrics", "GET"): "metrics",
+    ("staff_admin.users_page", "GET"): "admin",
+    ("staff_admin.create_user", "POST"): "admin",
+    ("staff_admin.user_page", "GET"): "admin",
+    ("staff_admin.save_user", "POST"): "admin",
+    ("staff_admin.set_active", "POST"): "admin",
+    ("staff_admin.teams_page", "GET"): "admin",
+    ("staff_admin.create_team", "POST"): "admin",
+    ("staff_admin.save_team", "POST"): "admin",
 }
 
 SIGNED_IN = {"staff", "team_reports", "reports", "canned_keepers", "admin"}
