@@ -22,6 +22,8 @@ install: $(STAMP)
 translations: $(STAMP)
 	$(BIN)/pybabel compile --statistics -f -d desk/translations 2>&1 | grep -v '^$$' || true
 
+# Development mode explicitly: no DESK_SECRET_KEY needed (a random key is kept in instance/).
+run: export DESK_ENV ?= development
 run: install translations
 	$(BIN)/desk setup
 	@echo ""

@@ -9,6 +9,8 @@ after it.
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,6 +58,12 @@ from desk.services import reference_data, routing, schema, users
 from tests.support.services import postgres_reachable, temporary_postgres_database
 from tests.support.tiers import unavailable
 
+# The suite runs in test mode with a random key of its own (production refuses to start
+# without DESK_SECRET_KEY, and development would keep its key in the repository's instance/).
+os.environ.setdefault("DESK_ENV", "test")
+os.environ.setdefault("DESK_SECRET_KEY", secrets.token_urlsafe(48))
+TEST_ENVIRON = {"DESK_ENV": "test", "DESK_SECRET_KEY": os.environ["DESK_SECRET_KEY"]}
+
 # Hashing with one PBKDF2 round: Werkzeug's scrypt took 40 % of the service tests' time.
 FAST_PASSWORD_HASH = "pbkdf2:sha256:1"
 
@@ -63,7 +71,11 @@ REFERENCE_FILE = PROJECT_ROOT / "config" / "reference.toml"
 ROUTING_FILE = PROJECT_ROOT / "config" / "routing.toml"
 PASSWORD = "correct horse battery"
 # What create_app gives its sessions with the default configuration (the shipped SLA file).
-SESSION_SETTINGS = session_settings(load_config(environ={}))
+SESSION_SETTINGS = {
+    **session_settings(load_config(environ=TEST_ENVIRON)),
+    # The tests' webhook receivers listen on this machine.
+    "WEBHOOK_ALLOW_HOSTS": ["127.0.0.1", "localhost"],
+}
 
 # Tables emptied between tests; reference data and the seeded routing rules stay loaded. SLA
 # policies are volatile: a case submitted without stored policies gets the shipped defaults.

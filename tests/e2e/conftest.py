@@ -78,6 +78,7 @@ def _environment(stack_root: Path, web_port: int, smtp_port: int) -> dict[str, s
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
     env.update(
         DESK_ENV="development",
+        DESK_SECRET_KEY_FILE=str(stack_root / "secret_key"),
         DESK_DATABASE_URL=f"sqlite:///{stack_root / 'desk.sqlite3'}",
         DESK_REDIS_URL="",
         DESK_BROKER_SQLITE_PATH=str(stack_root / "broker.sqlite3"),

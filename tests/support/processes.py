@@ -211,6 +211,7 @@ def desk_factory(
         root = tmp_path_factory.mktemp("desk")
         config: dict[str, Any] = {
             "ENV": "development",
+            "SECRET_KEY_FILE": str(root / "secret_key"),
             "DATABASE_URL": f"sqlite:///{root / 'desk.sqlite3'}",
             "BROKER_SQLITE_PATH": str(root / "broker.sqlite3"),
             "MAILCATCHER_DIR": str(root / "mail"),
