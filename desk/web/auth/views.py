@@ -21,8 +21,22 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/"):
-        return target
+    """A same-site path to go on to, else the queue.
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so `/\\evil.example`
+    and `/\t/evil.example` lead off-site as `//evil.example` does: only a plain path passes.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and " " not in target
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and parts.path.startswith("/"):
+            return target
     return url_for("staff.queue")
 
 
