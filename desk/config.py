@@ -18,7 +18,12 @@ DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config" / "default.toml"
 ENV_PREFIX = "DESK_"
 # Configuration keys that services read from their session (session.info), never the Flask
 # config: make_session_factory(engine, session_settings(config)) puts them there.
-SESSION_SETTINGS = ("SLA_CONFIG_FILE", "WEBHOOK_ALLOW_HOSTS")
+SESSION_SETTINGS = (
+    "SLA_CONFIG_FILE",
+    "WEBHOOK_ALLOW_HOSTS",
+    "SIGN_IN_LOCKOUT_AFTER",
+    "SIGN_IN_LOCKOUT_MINUTES",
+)
 # Only these modes run without DESK_SECRET_KEY; any other value of DESK_ENV is production.
 RELAXED_MODES = ("development", "test")
 MIN_SECRET_LENGTH = 32

@@ -39,6 +39,7 @@ from desk.models import (
     IdempotencyKey,
     KeyAccount,
     OutboxMessage,
+    RecoveryCode,
     ReferenceCounter,
     RoutingRuleSetVersion,
     SlaEvent,
@@ -80,6 +81,7 @@ SESSION_SETTINGS = {
 # Tables emptied between tests; reference data and the seeded routing rules stay loaded. SLA
 # policies are volatile: a case submitted without stored policies gets the shipped defaults.
 _VOLATILE = (
+    RecoveryCode,
     ApiToken,
     IdempotencyKey,
     CaseEvent,
