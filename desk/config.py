@@ -84,6 +84,7 @@ def _resolve_paths(config: dict[str, Any]) -> None:
         "ROUTING_RULES_FILE",
         "ATTACHMENTS_DIR",
         "SECRET_KEY_FILE",
+        "RATELIMIT_SQLITE_PATH",
     ):
         path = Path(str(config[key]))
         if not path.is_absolute():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,6 +56,7 @@ from desk.models.notification import (
     WebhookSubscription,
 )
 from desk.models.public import CaseEmailChoice, SatisfactionResponse
+from desk.rate_limit_store import SqliteRateLimitStorage
 from desk.services import reference_data, routing, schema, users
 from tests.support.services import postgres_reachable, temporary_postgres_database
 from tests.support.tiers import unavailable
@@ -63,6 +65,11 @@ from tests.support.tiers import unavailable
 # without DESK_SECRET_KEY, and development would keep its key in the repository's instance/).
 os.environ.setdefault("DESK_ENV", "test")
 os.environ.setdefault("DESK_SECRET_KEY", secrets.token_urlsafe(48))
+# Apps a test builds itself count their rate limits in this run's own file, never instance/.
+os.environ.setdefault(
+    "DESK_RATELIMIT_SQLITE_PATH",
+    str(Path(tempfile.mkdtemp(prefix="desk-test-limits-")) / "ratelimits.sqlite3"),
+)
 TEST_ENVIRON = {"DESK_ENV": "test", "DESK_SECRET_KEY": os.environ["DESK_SECRET_KEY"]}
 
 # Hashing with one PBKDF2 round: Werkzeug's scrypt took 40 % of the service tests' time.
@@ -318,6 +325,7 @@ def shared_app(
             "BROKER_SQLITE_PATH": str(root / "broker.sqlite3"),
             "MAILCATCHER_DIR": str(root / "mail"),
             "ATTACHMENTS_DIR": str(root / "attachments"),
+            "RATELIMIT_SQLITE_PATH": str(root / "ratelimits.sqlite3"),
         }
     )
     yield application
@@ -338,7 +346,8 @@ def app(
     try:
         shared_app.config["MAILCATCHER_DIR"] = str(tmp_path / "mail")
         limiter = shared_app.extensions["desk.limiter"]
-        if isinstance(limiter.storage, MemoryStorage):  # never wipe a shared Redis's counters
+        # Never wipe a shared Redis's counters; this run's own file or memory, yes.
+        if isinstance(limiter.storage, MemoryStorage | SqliteRateLimitStorage):
             limiter.reset()
         if _committed(request):
             with _committing(sqlite_engine):

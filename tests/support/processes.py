@@ -212,6 +212,7 @@ def desk_factory(
         config: dict[str, Any] = {
             "ENV": "development",
             "SECRET_KEY_FILE": str(root / "secret_key"),
+            "RATELIMIT_SQLITE_PATH": str(root / "ratelimits.sqlite3"),
             "DATABASE_URL": f"sqlite:///{root / 'desk.sqlite3'}",
             "BROKER_SQLITE_PATH": str(root / "broker.sqlite3"),
             "MAILCATCHER_DIR": str(root / "mail"),
