@@ -81,8 +81,8 @@ PASSWORD = "correct horse battery"
 # What create_app gives its sessions with the default configuration (the shipped SLA file).
 SESSION_SETTINGS = {
     **session_settings(load_config(environ=TEST_ENVIRON)),
-    # The tests' webhook receivers listen on this machine.
-    "WEBHOOK_ALLOW_HOSTS": ["127.0.0.1", "localhost"],
+    # The tests' webhook receivers listen on this machine; the example hosts do not resolve.
+    "WEBHOOK_ALLOW_HOSTS": ["127.0.0.1", "localhost", ".example.fi", "x.fi"],
 }
 
 # Tables emptied between tests; reference data and the seeded routing rules stay loaded. SLA
@@ -326,6 +326,7 @@ def shared_app(
             "MAILCATCHER_DIR": str(root / "mail"),
             "ATTACHMENTS_DIR": str(root / "attachments"),
             "RATELIMIT_SQLITE_PATH": str(root / "ratelimits.sqlite3"),
+            "WEBHOOK_ALLOW_HOSTS": SESSION_SETTINGS["WEBHOOK_ALLOW_HOSTS"],
         }
     )
     yield application

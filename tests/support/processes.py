@@ -47,6 +47,8 @@ FAST = {
     "OUTBOX_MAX_ATTEMPTS": 4,
     "OUTBOX_REDISPATCH_AFTER_SECONDS": 3,
     "WEBHOOK_TIMEOUT_SECONDS": 0.5,
+    # The tests' webhook receivers listen on this machine.
+    "WEBHOOK_ALLOW_HOSTS": "127.0.0.1,localhost,.example.fi",
     "SMTP_TIMEOUT_SECONDS": 20,
 }
 
