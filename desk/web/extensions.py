@@ -66,8 +66,12 @@ def _load_user(user_id: str) -> User | None:
 
 def start_staff_session(user: User) -> None:
     """A fresh session for a user who just signed in: nothing of the old one is kept (so the
-    CSRF token is new too), stamped with the user's session version and the time."""
+    CSRF token is new too) but the language chosen, stamped with the user's session version
+    and the time."""
+    language = session.get("lang")
     session.clear()
+    if language:
+        session["lang"] = language
     login_user(user)
     now = time.time()
     session[SESSION_VERSION] = user.session_version

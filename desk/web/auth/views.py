@@ -86,7 +86,10 @@ def _locked_response(attempt: sign_in.Attempt, template: str, **context: Any) ->
 
 
 def _start_pending(user: User, next_url: str) -> None:
+    language = session.get("lang")
     session.clear()
+    if language:
+        session["lang"] = language
     session[PENDING] = {"user_id": user.id, "at": time.time(), "next": next_url}
 
 
@@ -214,5 +217,8 @@ def logout() -> Response:
         if current_user.is_authenticated:
             users.end_sessions(db_session(), int(current_user.id))
         logout_user()
+        language = session.get("lang")
         session.clear()
+        if language:
+            session["lang"] = language
     return redirect(url_for("public.index"))
