@@ -25,6 +25,8 @@ translations: $(STAMP)
 # Ports: the web's (PORT or DESK_WEB_PORT, default 8000) and the mail catcher's (SMTP_PORT,
 # default 8025) are checked first; a taken one is replaced by a free one and said so
 # (`desk dev-ports`), and the worker sends to whichever port the catcher got.
+# Development mode explicitly: no DESK_SECRET_KEY needed (a random key is kept in instance/).
+run: export DESK_ENV ?= development
 run: install translations
 	$(BIN)/desk setup
 	@eval "$$($(BIN)/desk dev-ports --web-port $(WEB_PORT) $(if $(DESK_SMTP_HOST),--no-mail))" && \

@@ -12,7 +12,7 @@ from desk import observability
 from desk.config import PROJECT_ROOT, load_config, session_settings
 from desk.db import make_engine, make_session_factory
 from desk.queue import celery_init_app
-from desk.web import extensions, i18n, metrics, register_blueprints
+from desk.web import extensions, i18n, metrics, register_blueprints, security_headers
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -40,6 +40,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     metrics.init_app(app)  # first: every request gets its id before anything logs
     extensions.init_app(app)  # the request's session, CSRF, sign-in
     i18n.init_i18n(app)
+    security_headers.init_app(app)
     celery_init_app(app)
 
     register_blueprints(app)

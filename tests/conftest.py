@@ -9,6 +9,9 @@ after it.
 
 from __future__ import annotations
 
+import os
+import secrets
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +41,7 @@ from desk.models import (
     IdempotencyKey,
     KeyAccount,
     OutboxMessage,
+    RecoveryCode,
     ReferenceCounter,
     RoutingRuleSetVersion,
     SlaEvent,
@@ -54,9 +58,21 @@ from desk.models.notification import (
     WebhookSubscription,
 )
 from desk.models.public import CaseEmailChoice, SatisfactionResponse
+from desk.rate_limit_store import SqliteRateLimitStorage
 from desk.services import reference_data, routing, schema, users
 from tests.support.services import postgres_reachable, temporary_postgres_database
 from tests.support.tiers import unavailable
+
+# The suite runs in test mode with a random key of its own (production refuses to start
+# without DESK_SECRET_KEY, and development would keep its key in the repository's instance/).
+os.environ.setdefault("DESK_ENV", "test")
+os.environ.setdefault("DESK_SECRET_KEY", secrets.token_urlsafe(48))
+# Apps a test builds itself count their rate limits in this run's own file, never instance/.
+os.environ.setdefault(
+    "DESK_RATELIMIT_SQLITE_PATH",
+    str(Path(tempfile.mkdtemp(prefix="desk-test-limits-")) / "ratelimits.sqlite3"),
+)
+TEST_ENVIRON = {"DESK_ENV": "test", "DESK_SECRET_KEY": os.environ["DESK_SECRET_KEY"]}
 
 # Hashing with one PBKDF2 round: Werkzeug's scrypt took 40 % of the service tests' time.
 FAST_PASSWORD_HASH = "pbkdf2:sha256:1"
@@ -65,13 +81,18 @@ REFERENCE_FILE = PROJECT_ROOT / "config" / "reference.toml"
 ROUTING_FILE = PROJECT_ROOT / "config" / "routing.toml"
 PASSWORD = "correct horse battery"
 # What create_app gives its sessions with the default configuration (the shipped SLA file).
-SESSION_SETTINGS = session_settings(load_config(environ={}))
+SESSION_SETTINGS = {
+    **session_settings(load_config(environ=TEST_ENVIRON)),
+    # The tests' webhook receivers listen on this machine; the example hosts do not resolve.
+    "WEBHOOK_ALLOW_HOSTS": ["127.0.0.1", "localhost", ".example.fi", "x.fi"],
+}
 
 # Tables emptied between tests; reference data and the seeded routing rules stay loaded. SLA
 # policies are volatile: a case submitted without stored policies gets the shipped defaults.
 _VOLATILE = (
     StaffChange,
     Employer,
+    RecoveryCode,
     ApiToken,
     IdempotencyKey,
     CaseEvent,
@@ -308,6 +329,8 @@ def shared_app(
             "BROKER_SQLITE_PATH": str(root / "broker.sqlite3"),
             "MAILCATCHER_DIR": str(root / "mail"),
             "ATTACHMENTS_DIR": str(root / "attachments"),
+            "RATELIMIT_SQLITE_PATH": str(root / "ratelimits.sqlite3"),
+            "WEBHOOK_ALLOW_HOSTS": SESSION_SETTINGS["WEBHOOK_ALLOW_HOSTS"],
         }
     )
     yield application
@@ -328,7 +351,8 @@ def app(
     try:
         shared_app.config["MAILCATCHER_DIR"] = str(tmp_path / "mail")
         limiter = shared_app.extensions["desk.limiter"]
-        if isinstance(limiter.storage, MemoryStorage):  # never wipe a shared Redis's counters
+        # Never wipe a shared Redis's counters; this run's own file or memory, yes.
+        if isinstance(limiter.storage, MemoryStorage | SqliteRateLimitStorage):
             limiter.reset()
         if _committed(request):
             with _committing(sqlite_engine):

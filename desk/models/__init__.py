@@ -26,7 +26,7 @@ from desk.models.routing import (
 )
 from desk.models.sla import BusinessHoursRow, CaseSlaTarget, ClosureDay, SlaEvent, SlaPolicy
 from desk.models.types import utcnow
-from desk.models.user import User, team_members
+from desk.models.user import RecoveryCode, User, team_members
 
 __all__ = [
     "ApiToken",
@@ -55,6 +55,7 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "OutboxMessage",
+    "RecoveryCode",
     "ReferenceCounter",
     "RoutingRuleSetVersion",
     "SatisfactionResponse",

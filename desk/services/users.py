@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from desk.domain.passwords import password_problem
 from desk.models import Team, User
 from desk.services.access import Role
 
 # Compared against when the email is unknown, so timing does not reveal which emails exist.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 # Werkzeug's default method; only the test suite lowers it (scrypt is most of a fixture's time).
 PASSWORD_HASH_METHOD = "scrypt"
@@ -23,7 +24,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """Return the active user with this email and password, else None."""
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(DUMMY_HASH, password)
         return None
     if not user.active or not check_password_hash(user.password_hash, password):
         return None
@@ -33,6 +34,43 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 def get_user(session: Session, user_id: int) -> User | None:
     """The user with this id, or None."""
     return session.get(User, user_id)
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Sign the user out everywhere: every cookie carries the old session version (commits)."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version += 1
+        session.commit()
+
+
+def deactivate(session: Session, user_id: int) -> None:
+    """The user can no longer sign in, and their open sessions end (commits)."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.active = False
+        user.session_version += 1
+        session.commit()
+
+
+class WeakPassword(ValueError):
+    """The new password breaks the rules; code is too_short, too_long or too_common."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def set_password(session: Session, user_id: int, password: str) -> None:
+    """A new password (checked against the rules); other sessions end (commits)."""
+    problem = password_problem(password)
+    if problem is not None:
+        raise WeakPassword(problem)
+    user = session.get(User, user_id)
+    if user is not None:
+        user.password_hash = generate_password_hash(password, PASSWORD_HASH_METHOD)
+        user.session_version += 1
+        session.commit()
 
 
 def upsert_user(
@@ -46,13 +84,17 @@ def upsert_user(
     teams: list[str],
     languages: list[str],
 ) -> User:
-    """Create or update a staff user (does not commit)."""
+    """Create or update a staff user (does not commit); a changed password ends the user's
+    open sessions. For the demo and test users and imports; a password a person chooses
+    goes through set_password and its rules."""
     if role not in set(Role):
         raise ValueError(f"unknown role {role!r}")
     user = session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = User(email=email)
+        user = User(email=email, session_version=0, failed_sign_ins=0)
         session.add(user)
+    elif not check_password_hash(user.password_hash, password):
+        user.session_version += 1
     user.name = name
     user.password_hash = generate_password_hash(password, PASSWORD_HASH_METHOD)
     user.role = role

@@ -26,4 +26,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     api.init_api(app)
     public.init_limits(app)
+    auth.init_limits(app)
     errors.register(app)

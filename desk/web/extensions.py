@@ -6,8 +6,10 @@ blueprints import them without importing `desk.app`; `create_app` calls `init_ap
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
-from flask_login import LoginManager
+import time
+
+from flask import Flask, current_app, g, session
+from flask_login import LoginManager, login_user
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import Session
 
@@ -32,8 +34,49 @@ def _close_session(_exc: BaseException | None) -> None:
         session.close()
 
 
+# What a staff session carries besides Flask-Login's user id (set by start_staff_session).
+SESSION_VERSION = "_sv"
+SIGNED_IN_AT = "_signed_in_at"
+SEEN_AT = "_seen_at"
+# The last-seen time is written back at most this often (each write is a new cookie).
+_SEEN_RESOLUTION_SECONDS = 30
+
+
 def _load_user(user_id: str) -> User | None:
-    return users.get_user(db_session(), int(user_id)) if user_id.isdigit() else None
+    """The signed-in user, checked on every request: still active, the session version they
+    signed in under (sign-out and deactivation bump it), and the idle and absolute limits."""
+    user = users.get_user(db_session(), int(user_id)) if user_id.isdigit() else None
+    now = time.time()
+    signed_in_at = float(session.get(SIGNED_IN_AT, 0))
+    seen_at = float(session.get(SEEN_AT, 0))
+    config = current_app.config
+    if (
+        user is None
+        or not user.active
+        or session.get(SESSION_VERSION) != user.session_version
+        or now - signed_in_at > float(config["SESSION_MAX_HOURS"]) * 3600
+        or now - seen_at > float(config["SESSION_IDLE_MINUTES"]) * 60
+    ):
+        session.clear()
+        return None
+    if now - seen_at > _SEEN_RESOLUTION_SECONDS:
+        session[SEEN_AT] = now
+    return user
+
+
+def start_staff_session(user: User) -> None:
+    """A fresh session for a user who just signed in: nothing of the old one is kept (so the
+    CSRF token is new too) but the language chosen, stamped with the user's session version
+    and the time."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    login_user(user)
+    now = time.time()
+    session[SESSION_VERSION] = user.session_version
+    session[SIGNED_IN_AT] = now
+    session[SEEN_AT] = now
 
 
 def init_app(app: Flask) -> None:

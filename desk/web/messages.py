@@ -476,6 +476,13 @@ NOTIFICATION_ERRORS = {
         "Enter an address starting with https:// or http://, like https://crm.example.fi/desk"
     ),
     ("events", "invalid"): _l("Choose events from the list"),
+    ("url", "not_public"): _l(
+        "The address leads to an internal or reserved network address: use the receiver's "
+        "public address"
+    ),
+    ("url", "unresolvable"): _l(
+        "The address's host name could not be found: check it and try again"
+    ),
     ("csrf", "expired"): _l("Your session expired. Please try again."),
     ("outbox", "not_dead"): _l("Only failed notifications can be retried or discarded."),
 }

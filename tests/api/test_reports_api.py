@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.conftest import fields, problem
+from tests.conftest import TEST_ENVIRON
 from tests.support import sla_report_data as data
 
 URL = "/api/v1/reports/sla"
@@ -73,6 +74,7 @@ def test_a_manager_reads_the_whole_aggregate(client, app_session, reports):
 def test_the_api_answers_the_same_object_as_the_cli(app, client, app_session, reports):
     data.build(app_session)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
+    env.update(TEST_ENVIRON)  # test mode: no DESK_SECRET_KEY of production needed
     env["DESK_DATABASE_URL"] = app.config["DATABASE_URL"]
     desk = str(PROJECT_ROOT / ".venv" / "bin" / "desk")
     done = subprocess.run(

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from desk.db import make_engine
 from desk.models import Case, CaseEvent, CaseMessage, CaseSlaTarget, OutboxMessage
 from desk.models.notification import Notification
+from tests.conftest import TEST_ENVIRON
 from tests.domain.test_history import example
 from tests.support.tiers import unavailable
 
@@ -31,6 +32,7 @@ def database_url(tmp_path: Path) -> str:
 
 def desk_import(url: str, path: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
+    env.update(TEST_ENVIRON)  # test mode: no DESK_SECRET_KEY of production needed
     env["DESK_DATABASE_URL"] = url
     return subprocess.run(
         [str(DESK), "import", "cases", str(path)],

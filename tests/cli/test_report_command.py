@@ -11,7 +11,7 @@ import pytest
 
 from desk.db import make_engine, make_session_factory
 from desk.services import reference_data, routing, schema
-from tests.conftest import REFERENCE_FILE, ROUTING_FILE, SESSION_SETTINGS
+from tests.conftest import REFERENCE_FILE, ROUTING_FILE, SESSION_SETTINGS, TEST_ENVIRON
 from tests.support import sla_report_data as data
 from tests.support.tiers import unavailable
 
@@ -39,6 +39,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def desk_report(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
+    env.update(TEST_ENVIRON)  # test mode: no DESK_SECRET_KEY of production needed
     env["DESK_DATABASE_URL"] = url
     return subprocess.run(
         [str(DESK), "report", "sla", *args],

@@ -12,6 +12,7 @@ import pytest
 from desk.db import make_engine, make_session_factory
 from desk.domain.routing_rules import RawRule
 from desk.services import key_accounts, routing_rules, users
+from tests.conftest import TEST_ENVIRON
 from tests.support.actors import as_staff
 from tests.support.tiers import unavailable
 
@@ -29,6 +30,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def desk_route(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
+    env.update(TEST_ENVIRON)  # test mode: no DESK_SECRET_KEY of production needed
     env["DESK_DATABASE_URL"] = url
     return subprocess.run(
         [str(DESK), "route", *args],

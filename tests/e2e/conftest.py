@@ -78,6 +78,8 @@ def _environment(stack_root: Path, web_port: int, smtp_port: int) -> dict[str, s
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
     env.update(
         DESK_ENV="development",
+        DESK_SECRET_KEY_FILE=str(stack_root / "secret_key"),
+        DESK_RATELIMIT_SQLITE_PATH=str(stack_root / "ratelimits.sqlite3"),
         DESK_DATABASE_URL=f"sqlite:///{stack_root / 'desk.sqlite3'}",
         DESK_REDIS_URL="",
         DESK_BROKER_SQLITE_PATH=str(stack_root / "broker.sqlite3"),
@@ -90,6 +92,7 @@ def _environment(stack_root: Path, web_port: int, smtp_port: int) -> dict[str, s
         DESK_DEV_MAIL_PAGE="true",
         # Many tests share this stack and submit the public forms; the limit has its own tests.
         DESK_PUBLIC_FORM_RATE_LIMIT="10000 per minute",
+        DESK_STAFF_LOGIN_RATE_LIMIT="10000 per minute",
         PYTHONUNBUFFERED="1",
     )
     return env

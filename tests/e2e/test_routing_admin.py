@@ -65,6 +65,8 @@ def routing_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
     env.update(
         DESK_ENV="development",
+        DESK_SECRET_KEY_FILE=str(root / "secret_key"),
+        DESK_RATELIMIT_SQLITE_PATH=str(root / "ratelimits.sqlite3"),
         DESK_DATABASE_URL=f"sqlite:///{root / 'desk.sqlite3'}",
         DESK_BROKER_SQLITE_PATH=str(root / "broker.sqlite3"),
         DESK_MAILCATCHER_DIR=str(root / "mail"),

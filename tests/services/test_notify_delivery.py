@@ -28,6 +28,7 @@ CONFIG = {
     "MAIL_FROM": "Desk <desk@desk.invalid>",
     "MAIL_FROM_LAHTI": "Lahden työllisyyspalvelut <lahti@desk.invalid>",
     "MAIL_FROM_PAIJAT_HAME": "Päijät-Hämeen työvoimapalvelut <ph@desk.invalid>",
+    "WEBHOOK_ALLOW_HOSTS": ["127.0.0.1"],  # the test receivers
 }
 
 

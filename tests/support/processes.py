@@ -47,6 +47,8 @@ FAST = {
     "OUTBOX_MAX_ATTEMPTS": 4,
     "OUTBOX_REDISPATCH_AFTER_SECONDS": 3,
     "WEBHOOK_TIMEOUT_SECONDS": 0.5,
+    # The tests' webhook receivers listen on this machine.
+    "WEBHOOK_ALLOW_HOSTS": "127.0.0.1,localhost,.example.fi",
     "SMTP_TIMEOUT_SECONDS": 20,
 }
 
@@ -211,6 +213,8 @@ def desk_factory(
         root = tmp_path_factory.mktemp("desk")
         config: dict[str, Any] = {
             "ENV": "development",
+            "SECRET_KEY_FILE": str(root / "secret_key"),
+            "RATELIMIT_SQLITE_PATH": str(root / "ratelimits.sqlite3"),
             "DATABASE_URL": f"sqlite:///{root / 'desk.sqlite3'}",
             "BROKER_SQLITE_PATH": str(root / "broker.sqlite3"),
             "MAILCATCHER_DIR": str(root / "mail"),

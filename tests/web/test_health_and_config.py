@@ -51,6 +51,7 @@ def test_layers_environment_over_file_over_defaults(tmp_path) -> None:
     config = load_config(
         {"BASE_URL": "https://override.example"},
         environ={
+            "DESK_ENV": "test",
             "DESK_CONFIG_FILE": str(extra),
             "DESK_SMTP_PORT": "2626",
             "DESK_DEV_MAIL_PAGE": "0",
@@ -60,7 +61,8 @@ def test_layers_environment_over_file_over_defaults(tmp_path) -> None:
     assert config["DEV_MAIL_PAGE"] is False
     assert config["BASE_URL"] == "https://override.example"
     assert (
-        load_config(environ={"DESK_CONFIG_FILE": str(extra)})["BASE_URL"] == "https://file.example"
+        load_config(environ={"DESK_ENV": "test", "DESK_CONFIG_FILE": str(extra)})["BASE_URL"]
+        == "https://file.example"
     )
 
 

@@ -147,6 +147,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("staff_admin.teams_page", "GET"): "admin",
     ("staff_admin.create_team", "POST"): "admin",
     ("staff_admin.save_team", "POST"): "admin",
+    # Security (issue 14): the second step of sign-in. Reached between the password and the
+    # staff session (a pending sign-in), or signed in to turn it on; else back to sign in.
+    ("auth.second_factor", "GET"): "public",
+    ("auth.second_factor", "POST"): "public",
+    ("auth.second_factor_setup", "GET"): "public",
+    ("auth.second_factor_setup", "POST"): "public",
 }
 
 SIGNED_IN = {"staff", "team_reports", "reports", "canned_keepers", "admin"}

@@ -54,7 +54,7 @@ def test_the_daily_digest_is_scheduled_at_eight_helsinki_time() -> None:
     from desk.queue import celery_config
     from workers.schedule import beat_schedule
 
-    config = load_config(environ={})
+    config = load_config(environ={"DESK_ENV": "test"})
     entry = beat_schedule(config)["daily-digest"]
     assert entry["task"] == "desk.send_daily_digests"
     assert isinstance(entry["schedule"], crontab)
@@ -67,7 +67,9 @@ def test_the_digest_time_comes_from_the_configuration() -> None:
     from desk.config import load_config
     from workers.schedule import beat_schedule
 
-    config = load_config(environ={"DESK_DIGEST_HOUR": "7", "DESK_DIGEST_MINUTE": "45"})
+    config = load_config(
+        environ={"DESK_ENV": "test", "DESK_DIGEST_HOUR": "7", "DESK_DIGEST_MINUTE": "45"}
+    )
     schedule = beat_schedule(config)["daily-digest"]["schedule"]
     assert schedule.hour == {7} and schedule.minute == {45}
 
@@ -81,7 +83,9 @@ def test_beat_sends_only_tasks_that_exist() -> None:
     from desk.config import load_config
     from workers.schedule import beat_schedule
 
-    names = {entry["task"] for entry in beat_schedule(load_config(environ={})).values()}
+    names = {
+        entry["task"] for entry in beat_schedule(load_config(environ={"DESK_ENV": "test"})).values()
+    }
     assert names == {
         "desk.send_daily_digests",
         "desk.relay_outbox",

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
+from desk.domain import network_addresses
 from desk.domain.notification_catalogue import (
     Audience,
     Delivery,
@@ -292,7 +293,11 @@ def deliver(
 
 def _send(decided: EmailPlan | WebhookPlan, config: Mapping[str, Any], render: Render) -> None:
     if isinstance(decided, WebhookPlan):
-        webhooks.post(decided.request, float(config["WEBHOOK_TIMEOUT_SECONDS"]))
+        webhooks.post(
+            decided.request,
+            float(config["WEBHOOK_TIMEOUT_SECONDS"]),
+            allow_hosts=network_addresses.allow_list(config.get("WEBHOOK_ALLOW_HOSTS") or ()),
+        )
         return
     subject, text, html = render(decided.spec)
     settings = mailer.SmtpSettings.from_config(config)

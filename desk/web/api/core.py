@@ -8,6 +8,7 @@ the problem the issue asks for, in this order: 415 (not JSON), 413 (too large), 
 from __future__ import annotations
 
 import http
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -134,6 +135,24 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# No body of ours nests deeper than a few levels; a deep one is an attack on the parser
+# (1,200 `[` make json.loads raise RecursionError, a 500 before this check).
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def json_depth(raw: bytes) -> int:
+    """How deep the arrays and objects of a JSON text nest (strings are skipped)."""
+    depth = deepest = 0
+    for byte in _JSON_STRING.sub(b"", raw):
+        if byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
 def read_json_object() -> dict[str, Any]:
     """The request body as a JSON object: 415, 413, 400 or 422 when it is not one."""
     if request.mimetype not in JSON_TYPES:
@@ -142,6 +161,8 @@ def read_json_object() -> dict[str, Any]:
             headers={"Accept-Post": "application/json"},
         )
     raw = request.get_data(cache=True)  # 413 when over MAX_CONTENT_LENGTH
+    if json_depth(raw) > MAX_JSON_DEPTH:
+        raise ApiProblem("malformed-json", f"nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         data = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError, BadRequest) as exc:

@@ -1,31 +1,41 @@
 """Rate limits of the API (Flask-Limiter), announced with Retry-After on 429.
 
-Counted per client: per API token for staff requests, per address otherwise. Storage is
-in memory (per process) by default and Redis when DESK_REDIS_URL is set, so that all web
-processes count together. Limits are configuration (API_RATE_LIMIT, API_SUBMIT_RATE_LIMIT;
-Flask-Limiter's RATELIMIT_* keys also apply).
+Counted per client: per API token when the bearer token is a live one, per address
+otherwise (a made-up `Authorization: Bearer <random>` header must not buy a fresh
+allowance). Every process of the instance counts together: in Redis when DESK_REDIS_URL is
+set, else in a SQLite file (desk.rate_limit_store). Limits are configuration
+(API_RATE_LIMIT, API_SUBMIT_RATE_LIMIT; Flask-Limiter's RATELIMIT_* keys also apply).
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
+
+from desk import rate_limit_store
+from desk.services import api_tokens
+from desk.web.extensions import db_session
 
 SUBMIT_ENDPOINT = "public_api.submit_case"
 
 
 def client_key() -> str:
-    """Who is counted: the API token (hashed) when one is sent, else the client address."""
-    header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer " and header[7:].strip():
-        digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
-        return f"token:{digest}"
-    return f"addr:{get_remote_address()}"
+    """Who is counted: the live API token sent, else the client address."""
+    if "rate_limit_client" not in g:
+        header = request.headers.get("Authorization", "")
+        scheme, _sep, secret = header.partition(" ")
+        token = None
+        if scheme.lower() == "bearer" and secret.strip():
+            token = api_tokens.authenticate(db_session(), secret.strip())
+        g.rate_limit_client = (
+            f"token:{token.id}" if token is not None else f"addr:{get_remote_address()}"
+        )
+    key: str = g.rate_limit_client
+    return key
 
 
 def _submit_key() -> str:
@@ -33,12 +43,13 @@ def _submit_key() -> str:
 
 
 def storage_uri(config: dict[str, object]) -> str:
-    """Redis when the desk has one (all processes count together), else memory."""
+    """Redis when the desk has one, else the instance's SQLite file: either way every
+    process counts together."""
     configured = str(config.get("RATELIMIT_STORAGE_URI") or "")
     if configured:
         return configured
     redis_url = str(config.get("REDIS_URL") or "")
-    return redis_url or "memory://"
+    return redis_url or rate_limit_store.uri_for(str(config["RATELIMIT_SQLITE_PATH"]))
 
 
 def init_limits(
