@@ -14,6 +14,7 @@ from desk.models.notification import (
     WebhookSubscription,
 )
 from desk.models.outbox import OutboxMessage
+from desk.models.portal import Contact, Organisation, SignInToken
 from desk.models.public import CaseEmailChoice, SatisfactionResponse
 from desk.models.reference import Authority, Municipality, Need, Team
 from desk.models.routing import (
@@ -44,6 +45,7 @@ __all__ = [
     "CaseSlaTarget",
     "CaseWorkplace",
     "ClosureDay",
+    "Contact",
     "DataStamp",
     "EmployerOptOut",
     "IdempotencyKey",
@@ -52,10 +54,12 @@ __all__ = [
     "Need",
     "Notification",
     "NotificationPreference",
+    "Organisation",
     "OutboxMessage",
     "ReferenceCounter",
     "RoutingRuleSetVersion",
     "SatisfactionResponse",
+    "SignInToken",
     "SlaEvent",
     "SlaPolicy",
     "Team",

@@ -51,14 +51,16 @@ def test_transfer_needs_a_reason_and_keeps_what_was_typed(ph, app_session) -> No
 
 def test_transfer_moves_the_case_and_the_employer_sees_why(ph, app_session, staff) -> None:
     case = cases.submit_case(app_session, raw_submission(language="en"))
-    created, reference, token = case.created_at, case.reference, case.employer_token
+    created, reference, token = case.created_at, case.reference, case.raw_token
     response = ph.post(
         f"/staff/cases/{reference}/transfer",
         data={"team": "lahti-employer-services", "reason": "The workplace is in Lahti"},
     )
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/staff/")  # no longer theirs to see
-    employer = page(ph.application.test_client().get(f"/case/{token}?lang=en"))
+    employer = page(
+        ph.application.test_client().get(f"/case/{token}?lang=en", follow_redirects=True)
+    )
     assert (
         "Transferred to Lahti Employment Services, Lahti employer services. "
         "Reason: The workplace is in Lahti"
