@@ -161,7 +161,8 @@ def test_each_municipality_and_need_lands_where_domain_md_says(client, app_sessi
                 },
             )
             assert response.status_code == 303
-            html = page(client.get(response.headers["Location"]))
+            location = response.headers["Location"] + "&lang=en"
+            html = page(client.get(location, follow_redirects=True))
             assert "Routed to" in html
             token = response.headers["Location"].split("/case/")[1].split("?")[0]
             assert cases.get_case_by_token(app_session, token).team.slug == team

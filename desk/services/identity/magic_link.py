@@ -23,6 +23,8 @@ LIFETIME = timedelta(minutes=15)
 # At most this many links per address per LIFETIME: more requests send nothing.
 PER_ADDRESS = 3
 LANGUAGES = ("fi", "sv", "en")
+# The kinds issue() queues: the sign-in link itself, and a colleague's invitation.
+ISSUED_KINDS = (Kind.PORTAL_SIGN_IN, Kind.PORTAL_INVITATION)
 
 
 def address(email: str) -> str:
@@ -51,6 +53,8 @@ def issue(
     session: Session, email: str, language: str, now: datetime, kind: Kind = Kind.PORTAL_SIGN_IN
 ) -> SignInToken:
     """A sign-in row and its email in the outbox (no commit): for sign-in and invitations."""
+    if kind not in ISSUED_KINDS:
+        raise ValueError(f"not a sign-in email: {kind}")
     row = SignInToken(email=email, created_at=now, expires_at=now + LIFETIME)
     session.add(row)
     session.flush()

@@ -28,7 +28,7 @@ def remember_language() -> None:
 
 def private(response: Response) -> Response:
     """Portal pages are a person's own: never cached, never leaked through Referer."""
-    response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("Cache-Control", "no-store")  # a download's "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
