@@ -172,7 +172,8 @@ def post_message(reference: str) -> Response | tuple[str, int]:
         return _render(case, values, {"body": error_message("body", str(exc))}, 422)
     except Conflict:
         return _render(case, values, {"body": error_message("case", "closed")}, 409)
-    return redirect(url_for("portal_cases.case_page", reference=case.reference, sent=1), 303)
+    target = url_for("portal_cases.case_page", reference=case.reference, sent=1)
+    return redirect(target + "#messages", 303)
 
 
 @bp.post("/portal/cases/<reference>/cancel")
