@@ -19,6 +19,9 @@ class Audience(StrEnum):
     EMPLOYER = "employer"  # the case's contact person, by email, in the case's language
     STAFF = "staff"  # an adviser or manager (payload user_id), in their UI language
     SYSTEM = "system"  # another system, through a signed webhook
+    # A person at the address they typed, about no case (the portal's sign-in link), in the
+    # language they used; never opted out of (they asked for it).
+    PERSON = "person"
 
 
 class Delivery(StrEnum):
@@ -69,6 +72,9 @@ class Kind(StrEnum):
     SLA_ESCALATION = "email.sla_escalation"
     DAILY_DIGEST = "email.daily_digest"
     FOLLOW_UP_DUE = "notify.follow_up_due"
+    # The employer portal: the magic sign-in link, and a colleague's invitation.
+    PORTAL_SIGN_IN = "email.portal_sign_in"
+    PORTAL_INVITATION = "email.portal_invitation"
     # Other systems.
     WEBHOOK_CASE_EVENT = "webhook.case_event"
 
@@ -108,6 +114,19 @@ KINDS: Final[dict[Kind, EventType]] = {
     Kind.DAILY_DIGEST: EventType(
         "daily_digest", STAFF, "daily_digest", configurable=False, in_app=False
     ),
+    # The portal's sign-in link and a colleague's invitation: asked for (or sent by a
+    # colleague) at that moment, so never held back by an email choice.
+    Kind.PORTAL_SIGN_IN: EventType(
+        "portal_sign_in", Audience.PERSON, "portal_sign_in", True, configurable=False, in_app=False
+    ),
+    Kind.PORTAL_INVITATION: EventType(
+        "portal_invitation",
+        Audience.PERSON,
+        "portal_invitation",
+        True,
+        configurable=False,
+        in_app=False,
+    ),
     # Other systems.
     Kind.WEBHOOK_CASE_EVENT: EventType("webhook", Audience.SYSTEM),
 }
@@ -142,6 +161,9 @@ CASE_EVENTS: Final[dict[str, Reaction]] = {
     "case.resolved": Reaction(employer_kind=Kind.CASE_RESOLVED),
     "case.closed": Reaction(employer_kind=Kind.CASE_CLOSED),
     "case.follow_up_due": Reaction(staff_kind=Kind.FOLLOW_UP_DUE),
+    # The employer withdrew the request in the portal: the handlers hear of it with the
+    # reason, in the "employer replied" notice (the reason is the employer's last message).
+    "case.cancelled_by_employer": Reaction(staff_kind=Kind.EMPLOYER_REPLY),
 }
 
 # Case events other systems may subscribe to (the "type" of a webhook body).

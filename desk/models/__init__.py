@@ -15,6 +15,7 @@ from desk.models.notification import (
 )
 from desk.models.operations import Employer, StaffChange
 from desk.models.outbox import OutboxMessage
+from desk.models.portal import Contact, Organisation, SignInToken
 from desk.models.public import CaseEmailChoice, SatisfactionResponse
 from desk.models.reference import Authority, Municipality, Need, Team
 from desk.models.routing import (
@@ -45,6 +46,7 @@ __all__ = [
     "CaseSlaTarget",
     "CaseWorkplace",
     "ClosureDay",
+    "Contact",
     "DataStamp",
     "Employer",
     "EmployerOptOut",
@@ -54,11 +56,13 @@ __all__ = [
     "Need",
     "Notification",
     "NotificationPreference",
+    "Organisation",
     "OutboxMessage",
     "RecoveryCode",
     "ReferenceCounter",
     "RoutingRuleSetVersion",
     "SatisfactionResponse",
+    "SignInToken",
     "SlaEvent",
     "SlaPolicy",
     "StaffChange",

@@ -94,8 +94,12 @@ class Case(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     routing_rule: Mapped[str] = mapped_column(String(80))
     routing_reason: Mapped[str] = mapped_column(Text)
-    # Unguessable token of the employer's private link (no account yet).
-    employer_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # The sha256 (hex) of the employer's private token (desk.services.case_tokens): the raw
+    # token is shown once, at submission, and never stored.
+    employer_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The portal: the organisation (by Business ID) and the contact person who submitted.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -151,6 +155,11 @@ class Case(Base):
     workplaces: Mapped[list[CaseWorkplace]] = relationship(
         order_by="CaseWorkplace.position", lazy="select", cascade="all, delete-orphan"
     )
+
+    # The raw private token, only on the instance that made it (store_case); never stored.
+    if TYPE_CHECKING:
+        raw_token: str | None
+    raw_token = None
 
     def municipality_label(self, language: str) -> str:
         if self.municipality is not None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -342,4 +342,63 @@ def report_case_rows_condition(actor: Actor) -> ColumnElement[bool]:
     return or_(
         Case.team_id.in_(own_teams),
         and_(Case.team_id.in_(regional_teams), Case.authority_slug == mine),
+    )
+
+
+# --- the employer portal --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmployerPrincipal:
+    """Who is looking through the employer portal, as read from the database on this request.
+
+    contact_id: the signed-in, verified contact (None without an account); organisation_id
+    and is_org_admin only while the contact is still one of the organisation's contacts (a
+    removed contact has neither, and no account rights at all). grants: cases opened by their
+    private link in this browser session.
+    """
+
+    contact_id: int | None = None
+    organisation_id: int | None = None
+    is_org_admin: bool = False
+    grants: frozenset[int] = frozenset()
+
+    @property
+    def signed_in(self) -> bool:
+        """A verified contact (not only holder of some case links)."""
+        return self.contact_id is not None
+
+
+def employer_can_view(principal: EmployerPrincipal, case: Case) -> bool:
+    """A case the portal shows: one opened by its private link, one the contact submitted
+    (linked to them by address at submission or sign-in), and all of the organisation's for
+    its admin contact. Never another organisation's case."""
+    if case.id in principal.grants:
+        return True
+    if principal.contact_id is not None and case.contact_id == principal.contact_id:
+        return True
+    return (
+        principal.is_org_admin
+        and principal.organisation_id is not None
+        and case.organisation_id == principal.organisation_id
+    )
+
+
+def employer_cases_condition(principal: EmployerPrincipal) -> ColumnElement[bool]:
+    """employer_can_view as SQL, for the portal's case list (each arm an indexed column)."""
+    conditions: list[ColumnElement[bool]] = []
+    if principal.grants:
+        conditions.append(Case.id.in_(sorted(principal.grants)))
+    if principal.contact_id is not None:
+        conditions.append(Case.contact_id == principal.contact_id)
+    if principal.is_org_admin and principal.organisation_id is not None:
+        conditions.append(Case.organisation_id == principal.organisation_id)
+    return or_(*conditions) if conditions else false()
+
+
+def employer_may_download(principal: EmployerPrincipal, case: Case, attachment: Attachment) -> bool:
+    """An attachment through the portal: the case's own, of the request or a public message,
+    on a case the principal may view (may_download's employer rule)."""
+    return employer_can_view(principal, case) and may_download(
+        Actor.employer(Channel.WEB), case, attachment
     )

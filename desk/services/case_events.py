@@ -50,6 +50,9 @@ class EventKind(StrEnum):
     FOLLOW_UP_DUE = "follow_up_due"
     DETAILS_CHANGED = "details_changed"
 
+    # The employer portal: the employer withdrew the request (cases.cancel_by_employer).
+    CANCELLED_BY_EMPLOYER = "cancelled_by_employer"
+
 
 SlaHook = Callable[[Session, Case, datetime, Mapping[str, Any]], None]
 
@@ -149,6 +152,13 @@ EFFECTS: Mapping[EventKind, Effects] = {
         published="case.follow_up_due", published_facts={"follow_up_at": "follow_up_at"}
     ),
     EventKind.DETAILS_CHANGED: Effects(),
+    # Withdrawn by the employer: closed at once (the clocks stop), the handlers told with the
+    # reason (their "employer replied" notice quotes it); no "resolved"/"closed" email.
+    EventKind.CANCELLED_BY_EMPLOYER: Effects(
+        published="case.cancelled_by_employer",
+        published_facts={"previous": "from", "message_id": "message_id"},
+        sla=_follow_status,
+    ),
 }
 
 

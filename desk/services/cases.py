@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -43,6 +42,7 @@ from desk.models import (
     User,
     utcnow,
 )
+from desk.services import case_tokens, organisations
 from desk.services.access import Actor, Channel, can_note, can_view, case_for
 from desk.services.assignment import place_case
 from desk.services.attachment_storage import Storage
@@ -202,6 +202,7 @@ def store_case(
     now = now or utcnow()
     year = now.astimezone(HELSINKI).year
     number = next_case_number(session, year)
+    raw_token, token_hash = case_tokens.new_token()
     case = Case(
         reference=format_reference(year, number),
         year=year,
@@ -222,11 +223,13 @@ def store_case(
         authority_slug=decision.authority,
         routing_rule=decision.rule,
         routing_reason=decision.reason,
-        employer_token=secrets.token_urlsafe(32),
+        employer_token_hash=token_hash,
         created_at=now,
         updated_at=now,
     )
+    case.raw_token = raw_token
     session.add(case)
+    organisations.link_case(session, case)
     for workplace in clean.workplaces:
         known = resolve_municipality(
             workplace.municipality_text, reference_data.municipalities.values()
@@ -493,10 +496,8 @@ def ask_employer(session: Session, actor: Actor, case_id: int, body: str) -> Cas
 
 
 def get_case_by_token(session: Session, token: str) -> Case:
-    """The case behind an employer's private link."""
-    if not token or len(token) > 64:
-        raise NotFound("token")
-    case = session.scalar(select(Case).where(Case.employer_token == token))
+    """The case behind an employer's raw private token (stored hashed)."""
+    case = case_tokens.lookup(session, token)
     if case is None:
         raise NotFound("token")
     return case
@@ -504,7 +505,7 @@ def get_case_by_token(session: Session, token: str) -> Case:
 
 def employer_reply(
     session: Session,
-    token: str,
+    case: Case,
     body: str,
     actor: Actor | None = None,
     *,
@@ -516,10 +517,10 @@ def employer_reply(
     assignee (or the team) is told.
 
     ValueError(code) for a bad body alone; AttachmentRefused naming the files' problem (and
-    the body's, if any) when a file is refused. Nothing is stored then.
+    the body's, if any) when a file is refused. Nothing is stored then. The caller has
+    established the employer's right to the case (its link, the portal's access rules).
     """
     actor = actor or Actor.employer(Channel.WEB)
-    case = get_case_by_token(session, token)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("closed")
     files = _message_files(body, uploads, limits, storage)
@@ -548,6 +549,41 @@ def employer_reply(
             discard(storage, stored)
         raise
     return message
+
+
+def cancel_by_employer(
+    session: Session, case: Case, reason: str, actor: Actor | None = None
+) -> Case:
+    """The employer withdraws an open request, with a reason: the reason is their last public
+    message, the case is closed at once as "withdrawn" (its clocks stop) and the handlers are
+    told. Not a status walk through "resolved": no outcome email and no survey follow.
+
+    ValueError(code) for a missing or too long reason; Conflict("closed") unless active.
+    The caller has established the employer's right to the case.
+    """
+    actor = actor or Actor.employer(Channel.WEB)
+    current = CaseStatus(case.status)
+    if current not in (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.WAITING):
+        raise Conflict("closed")
+    message = _add_message(session, case, actor, "public", reason)
+    now = message.created_at
+    case.status = CaseStatus.CLOSED.value
+    case.resolution_category = ResolutionCategory.WITHDRAWN.value
+    case.resolved_at = case.resolved_at or now
+    case.closed_at = now
+    case.updated_at = now
+    session.flush()
+    emit(
+        session,
+        case,
+        EventKind.CANCELLED_BY_EMPLOYER,
+        actor,
+        now,
+        message_id=message.id,
+        **{"from": current.value, "to": CaseStatus.CLOSED.value},
+    )
+    session.commit()
+    return case
 
 
 def public_messages(case: Case) -> list[CaseMessage]:

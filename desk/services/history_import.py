@@ -15,7 +15,6 @@ is skipped.
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from desk.models import (
     Team,
     User,
 )
+from desk.services import case_tokens
 from desk.services.access import ActorKind, Channel
 from desk.services.reference_data import snapshot
 from desk.services.routing import rules_in_force
@@ -240,7 +240,7 @@ def _case_row(ready: _Ready, year: int, number: int) -> dict[str, Any]:
         "assignee_id": None,
         "routing_rule": ready.rule,
         "routing_reason": ready.reason,
-        "employer_token": secrets.token_urlsafe(32),
+        "employer_token_hash": case_tokens.new_token()[1],  # imported: no private link
         "created_at": ready.line.received_at,
         "updated_at": history.updated_at,
         "first_response_at": history.first_response_at,

@@ -9,6 +9,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLS
 
 EMAIL_CHOICES_SALT = "desk.email-choices.v1"
 SURVEY_SALT = "desk.satisfaction-survey.v1"
+EMPLOYER_CASE_SALT = "desk.employer-case.v1"
+# An employer's case link in an email opens the case for a little over a year.
+EMPLOYER_CASE_MAX_AGE_SECONDS = 400 * 24 * 3600
 # A survey link answers for half a year after the resolution email; then it is stale.
 SURVEY_MAX_AGE_SECONDS = 183 * 24 * 3600
 
@@ -65,4 +68,61 @@ def read_survey_token(secret: str, token: str, max_age: int = SURVEY_MAX_AGE_SEC
         raise BadLink("bad survey token") from exc
     if not isinstance(data, int) or isinstance(data, bool):
         raise BadLink("malformed survey token")
+    return data
+
+
+@dataclass(frozen=True)
+class EmployerCaseLink:
+    """An employer's case link in an email: the case and the address it was sent to."""
+
+    case_id: int
+    email: str
+
+
+def employer_case_token(secret: str, case_id: int, email: str) -> str:
+    """The token of the case link sent to this address (emails never carry the raw token)."""
+    serializer = URLSafeTimedSerializer(secret, salt=EMPLOYER_CASE_SALT)
+    return str(serializer.dumps([case_id, _address(email)]))
+
+
+def read_employer_case_token(
+    secret: str, token: str, max_age: int = EMPLOYER_CASE_MAX_AGE_SECONDS
+) -> EmployerCaseLink:
+    """What an employer case token names; raises BadLink (also when expired)."""
+    serializer = URLSafeTimedSerializer(secret, salt=EMPLOYER_CASE_SALT)
+    try:
+        data = serializer.loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise BadLink("expired employer case token") from exc
+    except BadSignature as exc:
+        raise BadLink("bad employer case token") from exc
+    if (
+        not isinstance(data, list)
+        or len(data) != 2
+        or not isinstance(data[0], int)
+        or isinstance(data[0], bool)
+        or not isinstance(data[1], str)
+    ):
+        raise BadLink("malformed employer case token")
+    return EmployerCaseLink(case_id=data[0], email=data[1])
+
+
+SIGN_IN_SALT = "desk.portal-sign-in.v1"
+
+
+def sign_in_token(secret: str, sign_in_id: int) -> str:
+    """The token of a magic sign-in link (the request row's id, signed)."""
+    return str(URLSafeTimedSerializer(secret, salt=SIGN_IN_SALT).dumps(sign_in_id))
+
+
+def read_sign_in_token(secret: str, token: str, max_age: int) -> int:
+    """The sign-in request id a token names; raises BadLink (also when older than max_age)."""
+    try:
+        data = URLSafeTimedSerializer(secret, salt=SIGN_IN_SALT).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise BadLink("expired sign-in token") from exc
+    except BadSignature as exc:
+        raise BadLink("bad sign-in token") from exc
+    if not isinstance(data, int) or isinstance(data, bool):
+        raise BadLink("malformed sign-in token")
     return data

@@ -1,7 +1,8 @@
 """Thin Flask blueprints, a package per feature: parse, call a service, render.
 
 public/    the front page, the request form, the processing times
-employer/  the employer's case page by private link, their email choices
+employer/  the employer's private link, exchanged for a session grant (then the portal)
+portal/    the employer portal: magic-link sign-in, my cases, the case page, organisation
 staff/     the queue, the case page and its actions, the notification bell
 admin/     routing, SLA settings, deliveries and webhooks, API tokens, caught mail
 api/       the JSON API under /api/v1 and its reference page
@@ -10,7 +11,8 @@ auth/      staff sign-in and the role guard
 survey/    the satisfaction survey behind the resolution email's signed link
 
 Shared by all: extensions (session, CSRF, sign-in), forms, messages (the one catalogue of
-labels and error messages), i18n, errors, health.
+labels and error messages), i18n, errors, health; portal_session (the employer's grants and
+signed-in contact, shared by employer/ and portal/).
 """
 
 from flask import Flask
@@ -18,13 +20,26 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint and the error pages."""
-    from desk.web import admin, api, auth, employer, errors, health, public, reports, staff, survey
+    from desk.web import (
+        admin,
+        api,
+        auth,
+        employer,
+        errors,
+        health,
+        portal,
+        public,
+        reports,
+        staff,
+        survey,
+    )
 
-    for package in (public, employer, auth, staff, admin, reports, survey):
+    for package in (public, employer, auth, staff, admin, reports, survey, portal):
         for blueprint in package.blueprints():
             app.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
     api.init_api(app)
     public.init_limits(app)
     auth.init_limits(app)
+    portal.init_limits(app)
     errors.register(app)

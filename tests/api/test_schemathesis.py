@@ -107,7 +107,7 @@ def _prepare(url: str) -> tuple[str, list[str], list[str]]:
                 cases.submit_case(session, raw_submission(municipality=place))
                 for place in ("560", "Lahti", "Tampere")
             ]
-            return token, [c.reference for c in made], [c.employer_token for c in made]
+            return token, [c.reference for c in made], [c.raw_token for c in made]
     finally:
         engine.dispose()
 

@@ -71,7 +71,9 @@ def test_every_kind_is_well_formed() -> None:
         if entry.audience is not Audience.SYSTEM:
             assert entry.template, kind
         if entry.legally_necessary:
-            assert entry.audience is Audience.EMPLOYER, kind
+            assert entry.audience in (Audience.EMPLOYER, Audience.PERSON), kind
+        if entry.audience is Audience.PERSON:  # asked for at that moment: always sent
+            assert entry.legally_necessary and not entry.configurable, kind
     for event, reaction in CASE_EVENTS.items():
         assert event.startswith("case.")
         for kind in (reaction.employer_kind, reaction.staff_kind):
@@ -92,7 +94,11 @@ def test_what_an_employer_cannot_opt_out_of() -> None:
         "case_resolved",
         "case_merged",  # where a request went when it was combined with another
         "information_requested",  # the desk's own question in the case, like a reply
+        # The portal's sign-in link and a colleague's invitation: asked for, never opted out.
+        "portal_sign_in",
+        "portal_invitation",
     }
+    assert employer_may_receive(KINDS[Kind.PORTAL_SIGN_IN], opted_out=True)
     waiting = KINDS["email.case_waiting"]
     resolved = KINDS["email.case_resolved"]
     assert employer_may_receive(waiting, opted_out=False)

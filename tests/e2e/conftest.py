@@ -93,6 +93,7 @@ def _environment(stack_root: Path, web_port: int, smtp_port: int) -> dict[str, s
         # Many tests share this stack and submit the public forms; the limit has its own tests.
         DESK_PUBLIC_FORM_RATE_LIMIT="10000 per minute",
         DESK_STAFF_LOGIN_RATE_LIMIT="10000 per minute",
+        DESK_PORTAL_SIGN_IN_RATE_LIMIT="10000 per minute",
         PYTHONUNBUFFERED="1",
     )
     return env

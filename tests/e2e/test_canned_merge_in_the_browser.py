@@ -86,6 +86,6 @@ def test_an_adviser_inserts_a_swedish_canned_answer_and_merges_a_duplicate(
     assert "was merged into this case" in adviser.content()
     employer = browser.new_page()
     for lang in ("fi", "sv", "en"):
-        employer.goto(f"{live}/case/{duplicate.employer_token}?lang={lang}")
+        employer.goto(f"{live}/case/{duplicate.raw_token}?lang={lang}")
         assert case.reference in employer.locator("[data-testid=merged]").inner_text()
         no_violations(employer, f"merged page {lang}")

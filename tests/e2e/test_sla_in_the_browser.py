@@ -57,7 +57,7 @@ def test_an_adviser_sees_the_clocks_and_pauses_them(live, browser, app_session, 
     assert "clock paused" in page.locator('[data-testid="sla-resolution"]').inner_text()
 
     employer = browser.new_page()
-    employer.goto(f"{live}/case/{case.employer_token}?lang=en")
+    employer.goto(f"{live}/case/{case.raw_token}?lang=en")
     dates = employer.locator("section.expected").inner_text()
     assert "We replied on" in dates and "On hold while we wait for your answer" in dates
     no_violations(employer)

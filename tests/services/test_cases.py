@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from desk.domain.intake import InvalidSubmission
 from desk.models import Case, OutboxMessage
 from desk.services import cases
+from desk.services.case_tokens import hash_token
 from desk.services.errors import Conflict, Forbidden, NotFound
 from tests.conftest import raw_submission
 from tests.support.actors import as_staff
@@ -28,7 +29,9 @@ def test_submit_routes_stores_and_queues_the_confirmation(session: Session) -> N
     assert case.routing_rule == "paijat-hame"
     assert case.routing_reason.endswith("koska työpaikan kunta on Orimattila (560).")
     assert case.status == "new"
-    assert len(case.employer_token) >= 40
+    # The raw private token is handed out once; only its sha256 is stored.
+    assert case.raw_token is not None and len(case.raw_token) >= 40
+    assert case.employer_token_hash == hash_token(case.raw_token) != case.raw_token
     assert [e.kind for e in case.events] == ["created", "routed"]
     assert outbox_kinds(session) == [("email.case_received", {"case_id": case.id})]
 
@@ -122,7 +125,7 @@ def test_employer_answer_reopens_and_notifies_the_assignee(session: Session, mak
     cases.claim(session, as_staff(adviser), case.id)
     cases.change_status(session, as_staff(adviser), case.id, "waiting")
 
-    message = cases.employer_reply(session, case.employer_token, "Mornings, please.")
+    message = cases.employer_reply(session, case, "Mornings, please.")
     assert case.status == "open"
     assert (
         "email.employer_reply",
@@ -137,7 +140,7 @@ def test_employer_answer_on_unassigned_case_notifies_the_team(session: Session, 
     second = make_user("b@example.fi")
     make_user("lahti@example.fi", authority="lahti", teams=("lahti-employer-services",))
     case = cases.submit_case(session, raw_submission())
-    cases.employer_reply(session, case.employer_token, "Any news?")
+    cases.employer_reply(session, case, "Any news?")
     notified = sorted(p["user_id"] for k, p in outbox_kinds(session) if k == "email.employer_reply")
     assert notified == sorted([first.id, second.id])
 
@@ -158,7 +161,7 @@ def test_closed_case_refuses_answers(session: Session, make_user) -> None:
     cases.change_status(session, as_staff(adviser), case.id, "resolved")
     cases.change_status(session, as_staff(adviser), case.id, "closed")
     with pytest.raises(Conflict):
-        cases.employer_reply(session, case.employer_token, "Hello?")
+        cases.employer_reply(session, case, "Hello?")
     session.rollback()
     with pytest.raises(Conflict):
         cases.reply(session, as_staff(adviser), case.id, "Hi")
@@ -171,7 +174,7 @@ def test_empty_messages_are_refused(session: Session, make_user) -> None:
         cases.reply(session, as_staff(adviser), case.id, "   ")
     session.rollback()
     with pytest.raises(ValueError, match="too_long"):
-        cases.employer_reply(session, case.employer_token, "x" * 5001)
+        cases.employer_reply(session, case, "x" * 5001)
 
 
 def test_other_teams_cannot_see_or_work_the_case(session: Session, make_user) -> None:

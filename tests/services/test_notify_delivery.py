@@ -20,6 +20,7 @@ from desk.services.notify.delivery import Outcome
 from desk.services.notify.spec import EmailSpec, Undeliverable, email_choices_link
 from tests.conftest import raw_submission
 from tests.support.actors import as_staff
+from tests.support.employer_links import opens
 from tests.support.services import free_port
 
 CONFIG = {
@@ -114,7 +115,7 @@ def test_asking_the_employer_emails_the_question(session: Session, make_user: An
     assert isinstance(plan, delivery.EmailPlan)
     assert plan.spec.template == "case_waiting"
     assert plan.spec.context["question"] == "How many welders exactly?"
-    assert plan.spec.context["link"] == f"http://desk.test/case/{case.employer_token}"
+    assert opens(session, plan.spec.context["link"], case, "test-secret", "http://desk.test")
 
 
 def test_a_plain_waiting_notice_does_not_repeat_the_reply(session: Session, make_user: Any) -> None:
@@ -170,7 +171,7 @@ def test_a_row_queued_elsewhere_rings_the_bell_and_respects_the_choice(
 def test_staff_email_to_an_inactive_account_is_not_sent(session: Session, make_user: Any) -> None:
     adviser = make_user()
     case = cases.submit_case(session, raw_submission())
-    cases.employer_reply(session, case.employer_token, "Hello?")
+    cases.employer_reply(session, case, "Hello?")
     adviser.active = False
     session.commit()
     plan = delivery.plan(session, row_of(session, "email.employer_reply"), CONFIG)

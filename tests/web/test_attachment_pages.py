@@ -54,8 +54,8 @@ def test_submitting_with_attachments_and_workplaces(client, app_session) -> None
         (1, "081", "Tehdas"),
         (2, "398", "Varasto"),
     ]
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Kuva.png" in page
+    page = client.get(response.headers["Location"], follow_redirects=True)
+    assert "Kuva.png" in page.get_data(as_text=True)
 
 
 def test_a_disallowed_file_is_refused_and_everything_typed_is_kept(client, app_session) -> None:
@@ -98,13 +98,16 @@ def test_a_double_click_makes_one_case(client, app_session) -> None:
     first = client.post("/request", data=with_files(form(), ("a.pdf", f.PDF)))
     second = client.post("/request", data=with_files(form(), ("a.pdf", f.PDF)))
     assert first.status_code == second.status_code == 303
-    assert first.headers["Location"] == second.headers["Location"]
+    # The first answer holds the raw token, the second a signed link to the same case.
+    opened = [client.get(r.headers["Location"]).headers["Location"] for r in (first, second)]
+    assert opened[0] == opened[1]
     assert count(app_session, Case) == 1 and count(app_session, Attachment) == 1
 
 
 def test_employer_reply_with_an_attachment_and_the_download(client, app_session) -> None:
     case = cases.submit_case(app_session, raw_submission())
-    base = f"/case/{case.employer_token}"
+    assert client.get(f"/case/{case.raw_token}").status_code == 303  # the grant
+    base = f"/portal/cases/{case.reference}"
     response = client.post(
         f"{base}/messages", data=with_files({"body": "Liitteenä."}, ("Työsopimus ä.pdf", f.PDF))
     )
@@ -123,14 +126,19 @@ def test_employer_reply_with_an_attachment_and_the_download(client, app_session)
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.headers["Cache-Control"] == "private, no-store"
     other = cases.submit_case(app_session, raw_submission())
-    assert client.get(f"/case/{other.employer_token}/attachments/{row.id}").status_code == 404
-    assert client.get(f"/case/{'y' * 43}/attachments/{row.id}").status_code == 404
+    # Another case's page does not lend its files, opened or not.
+    other_url = f"/portal/cases/{other.reference}/attachments/{row.id}"
+    assert client.get(other_url).status_code == 404
+    client.get(f"/case/{other.raw_token}")
+    assert client.get(other_url).status_code == 404
+    assert client.application.test_client().get(f"{base}/attachments/{row.id}").status_code == 404
 
 
 def test_employer_reply_with_a_refused_file_keeps_the_message(client, app_session) -> None:
     case = cases.submit_case(app_session, raw_submission())
+    client.get(f"/case/{case.raw_token}")
     response = client.post(
-        f"/case/{case.employer_token}/messages?lang=en",
+        f"/portal/cases/{case.reference}/messages?lang=en",
         data=with_files({"body": "Kirjoitin tämän."}, ("x.pdf", f.ELF)),
     )
     assert response.status_code == 422
@@ -143,8 +151,9 @@ def test_staff_see_and_download_only_where_they_may_view(client, app_session, st
     staff("a@example.fi")
     staff("lahti@example.fi", authority="lahti", teams=("lahti-employer-services",))
     case = cases.submit_case(app_session, raw_submission())
+    client.get(f"/case/{case.raw_token}")
     client.post(
-        f"/case/{case.employer_token}/messages",
+        f"/portal/cases/{case.reference}/messages",
         data=with_files({"body": "Liite."}, ("muistio.txt", f.TEXT)),
     )
     row = app_session.scalars(select(Attachment)).one()
@@ -182,6 +191,7 @@ def test_staff_reply_with_an_attachment_reaches_the_employer(client, app_session
     row = app_session.scalars(select(Attachment)).one()
     assert row.uploaded_by_kind == "staff" and row.uploaded_by_id is not None
     employer = client.application.test_client()
-    page = employer.get(f"/case/{case.employer_token}?lang=en").get_data(as_text=True)
-    assert "Ohje.pdf" in page
-    assert employer.get(f"/case/{case.employer_token}/attachments/{row.id}").data == f.PDF
+    page = employer.get(f"/case/{case.raw_token}?lang=en", follow_redirects=True)
+    assert "Ohje.pdf" in page.get_data(as_text=True)
+    download = employer.get(f"/portal/cases/{case.reference}/attachments/{row.id}")
+    assert download.data == f.PDF

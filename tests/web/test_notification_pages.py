@@ -16,6 +16,7 @@ from desk.app import create_app
 from desk.models import OutboxMessage, WebhookSubscription
 from desk.services import cases, outbox
 from desk.services.notify import delivery, preferences
+from desk.services.signed_links import email_choices_token
 from tests.conftest import PASSWORD, login, raw_submission
 
 CONFIG = {
@@ -257,29 +258,17 @@ def test_the_case_page_shows_what_was_sent_to_whom(
     assert "→ teija@example.fi" in section and "Delivered" in section
 
 
-def test_employer_chooses_which_emails_they_get(client: Any, app_session: Session) -> None:
+def test_the_old_email_preferences_address_leads_to_the_signed_choices(
+    client: Any, app_session: Session
+) -> None:
     case = cases.submit_case(app_session, raw_submission(email="teija@example.fi"))
-    url = f"/case/{case.employer_token}/email-preferences"
-    response = client.get(f"{url}?lang=en")
-    assert response.status_code == 200
+    response = client.get(f"/case/{case.raw_token}/email-preferences?lang=en")
+    assert response.status_code == 303
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
-    page = text(response)
-    assert 'value="all" checked' in page and "applies to this request" in page
-
-    response = client.post(f"{url}?lang=en", data={"emails": "sometimes"})
-    assert response.status_code == 422 and "There is a problem" in text(response)
-    response = client.post(url, data={"emails": "necessary"})
-    assert response.status_code == 303 and response.headers["Location"].endswith("?saved=1")
-    # The case link changes this case's choice only, never the person's (the address's).
-    assert preferences.case_choice(app_session, case.id) == "necessary"
-    assert not preferences.employer_opted_out(app_session, "teija@example.fi")
-    app_session.commit()
-    page = text(client.get(f"{url}?saved=1&lang=en"))
-    assert "Your choice is saved." in page and 'value="necessary" checked' in page
-    assert client.post(url, data={"emails": "all"}).status_code == 303
-    assert preferences.case_choice(app_session, case.id) == "all"
-    app_session.commit()
+    location = response.headers["Location"]
+    assert location.startswith("/email-choices/") and case.raw_token not in location
+    assert client.get(f"{location}?lang=en").status_code == 200
     assert client.get("/case/not-a-token/email-preferences").status_code == 404
 
 
@@ -298,7 +287,8 @@ def test_notification_pages_render_in_every_language(
         "/admin/notifications/dead-letters",
         "/admin/webhooks",
         f"/staff/cases/{case.reference}",
-        f"/case/{case.employer_token}/email-preferences",
+        "/email-choices/"
+        + email_choices_token(client.application.config["SECRET_KEY"], case.id, case.email),
     ):
         response = client.get(f"{path}?lang={language}")
         assert response.status_code == 200, path

@@ -60,7 +60,12 @@ def test_valid_request_redirects_to_the_confirmation(client) -> None:
     assert response.status_code == 303
     location = response.headers["Location"]
     assert re.match(r"^/case/[A-Za-z0-9_-]{40,}\?submitted=1$", location)
-    page = client.get(location).get_data(as_text=True)
+    opened = client.get(location)
+    # The token leaves the address bar: the case page is the portal's, by reference.
+    assert opened.status_code == 303
+    assert re.match(r"^/portal/cases/TP-\d{4}-000001\?submitted=1$", opened.headers["Location"])
+    # The routing sentence in the reader's language.
+    page = client.get(opened.headers["Location"] + "&lang=en").get_data(as_text=True)
     assert re.search(r"TP-\d{4}-000001", page)
     assert "because the workplace is in Hartola (081)." in page
     assert "Päijät-Häme Employment Services" in page

@@ -22,7 +22,8 @@ from tests.conftest import login
 # team_reports: staff with teams, managers, admins; reports: managers and admins;
 # canned_keepers: admins and the managers of the team's authority; admin: administrators;
 # api_public: the public API (rate-limited); api_token: a staff API token; api_reports: a token
-# with the reports scope.
+# with the reports scope; portal: a signed-in employer contact, or a browser holding a grant
+# from a case's private link.
 MATRIX: dict[tuple[str, str], str] = {
     ("public.index", "GET"): "public",
     ("public.request_form", "GET"): "public",
@@ -38,10 +39,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("api-docs.openapi_json", "GET"): "public",
     ("api_docs.problem_type", "GET"): "public",
     ("employer.case_page", "GET"): "employer_link",
-    ("employer.post_message", "POST"): "employer_link",
-    ("employer.download_attachment", "GET"): "employer_link",
     ("employer_email_preferences.page", "GET"): "employer_link",
-    ("employer_email_preferences.save", "POST"): "employer_link",
     # Signed links sent by email (the token is the proof): email choices, the survey.
     ("email_choices.page", "GET"): "employer_link",
     ("email_choices.save", "POST"): "employer_link",
@@ -153,6 +151,21 @@ MATRIX: dict[tuple[str, str], str] = {
     ("auth.second_factor", "POST"): "public",
     ("auth.second_factor_setup", "GET"): "public",
     ("auth.second_factor_setup", "POST"): "public",
+    # The employer portal (issue 12). Sign-in is public; "portal" is a signed-in contact or
+    # a browser that opened the case by its private link (sent to sign in otherwise).
+    ("portal.sign_in", "GET"): "public",
+    ("portal.sign_in_post", "POST"): "public",
+    ("portal.confirm", "GET"): "public",
+    ("portal.confirm_post", "POST"): "public",
+    ("portal.sign_out", "POST"): "public",
+    ("portal_cases.my_cases", "GET"): "portal",
+    ("portal_cases.case_page", "GET"): "portal",
+    ("portal_cases.post_message", "POST"): "portal",
+    ("portal_cases.cancel", "POST"): "portal",
+    ("portal_cases.download", "GET"): "portal",
+    ("portal_organisation.page", "GET"): "portal",
+    ("portal_organisation.invite", "POST"): "portal",
+    ("portal_organisation.remove", "POST"): "portal",
 }
 
 SIGNED_IN = {"staff", "team_reports", "reports", "canned_keepers", "admin"}
@@ -209,6 +222,11 @@ def test_a_visitor_is_sent_to_sign_in_or_refused(app, client) -> None:
             assert response.status_code == 401, where
         elif audience == "employer_link":
             assert response.status_code == 404, where  # an unknown link reveals nothing
+        elif audience == "portal":
+            # Sent to the portal's sign-in (a file: not found, nothing revealed).
+            assert response.status_code in (303, 404), where
+            if response.status_code == 303:
+                assert response.headers["Location"].startswith("/portal/sign-in"), where
 
 
 @pytest.mark.parametrize(

@@ -51,14 +51,16 @@ def test_transfer_needs_a_reason_and_keeps_what_was_typed(ph, app_session) -> No
 
 def test_transfer_moves_the_case_and_the_employer_sees_why(ph, app_session, staff) -> None:
     case = cases.submit_case(app_session, raw_submission(language="en"))
-    created, reference, token = case.created_at, case.reference, case.employer_token
+    created, reference, token = case.created_at, case.reference, case.raw_token
     response = ph.post(
         f"/staff/cases/{reference}/transfer",
         data={"team": "lahti-employer-services", "reason": "The workplace is in Lahti"},
     )
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/staff/")  # no longer theirs to see
-    employer = page(ph.application.test_client().get(f"/case/{token}?lang=en"))
+    employer = page(
+        ph.application.test_client().get(f"/case/{token}?lang=en", follow_redirects=True)
+    )
     assert (
         "Transferred to Lahti Employment Services, Lahti employer services. "
         "Reason: The workplace is in Lahti"
@@ -159,7 +161,8 @@ def test_each_municipality_and_need_lands_where_domain_md_says(client, app_sessi
                 },
             )
             assert response.status_code == 303
-            html = page(client.get(response.headers["Location"]))
+            location = response.headers["Location"] + "&lang=en"
+            html = page(client.get(location, follow_redirects=True))
             assert "Routed to" in html
             token = response.headers["Location"].split("/case/")[1].split("?")[0]
             assert cases.get_case_by_token(app_session, token).team.slug == team

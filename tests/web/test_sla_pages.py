@@ -74,14 +74,14 @@ def test_the_queue_sorts_by_nearest_due_time(client, app_session, staff) -> None
 def test_the_employer_sees_expected_dates(client, app_session, staff) -> None:
     adviser = staff("a@example.fi")
     case = submit(app_session)
-    page = text(client.get(f"/case/{case.employer_token}?lang=en"))
+    page = text(client.get(f"/case/{case.raw_token}?lang=en", follow_redirects=True))
     assert "Expected dates" in page
     first = re.search(r'data-testid="expected-first_response">(.*?)</div>', page).group(1)
     assert "at the latest" in first
     assert 'href="/processing-times"' in page
 
     cases.change_status(app_session, as_staff(adviser), case.id, "waiting")
-    page = text(client.get(f"/case/{case.employer_token}?lang=en"))
+    page = text(client.get(f"/case/{case.raw_token}?lang=en", follow_redirects=True))
     assert "On hold while we wait for your answer" in page
 
 

@@ -47,15 +47,20 @@ def test_adviser_works_the_case_and_the_employer_sees_only_public_replies(
     assert "Secret internal note" in staff_page and "Public answer" in staff_page
 
     employer = client.application.test_client()
-    page = employer.get(f"/case/{case.employer_token}?lang=en").get_data(as_text=True)
+    opened = employer.get(f"/case/{case.raw_token}?lang=en")
+    # The token is exchanged for the session: the case page's address holds the reference.
+    assert opened.status_code == 303
+    assert opened.headers["Location"] == f"/portal/cases/{case.reference}?lang=en"
+    assert opened.headers["Referrer-Policy"] == "no-referrer"
+    page = employer.get(opened.headers["Location"]).get_data(as_text=True)
     assert "Public answer" in page
     assert "Secret internal note" not in page
-    assert "Waiting for the employer" in page
+    assert "We are waiting for your answer" in page
 
-    response = employer.post(f"/case/{case.employer_token}/messages", data={"body": "Thanks!"})
+    response = employer.post(f"/portal/cases/{case.reference}/messages", data={"body": "Thanks!"})
     assert response.status_code == 303
     app_session.expire_all()
-    assert cases.get_case_by_token(app_session, case.employer_token).status == "open"
+    assert cases.get_case_by_token(app_session, case.raw_token).status == "open"
 
 
 def test_empty_reply_keeps_the_form_and_explains(client, app_session, staff) -> None:
@@ -80,10 +85,12 @@ def test_invalid_status_change_is_409(client, app_session, staff) -> None:
 def test_employer_link_errors(client, app_session) -> None:
     assert client.get("/case/not-a-real-token").status_code == 404
     case = submit(app_session)
-    response = client.post(f"/case/{case.employer_token}/messages?lang=en", data={"body": ""})
+    assert client.get(f"/case/{case.raw_token}").headers["Cache-Control"] == "no-store"
+    response = client.post(f"/portal/cases/{case.reference}/messages?lang=en", data={"body": ""})
     assert response.status_code == 422
     assert "Write a message" in response.get_data(as_text=True)
-    assert client.get(f"/case/{case.employer_token}").headers["Cache-Control"] == "no-store"
+    page = client.get(f"/portal/cases/{case.reference}")
+    assert page.headers["Cache-Control"] == "no-store"
 
 
 def test_caught_mail_page_is_for_admins_only(client, staff, app) -> None:

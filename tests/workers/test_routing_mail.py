@@ -9,6 +9,7 @@ from desk.services import cases, key_accounts, transfers, users
 from desk.services.mailcatcher import start_catcher
 from tests.conftest import PASSWORD, raw_submission
 from tests.support.actors import as_staff
+from tests.support.employer_links import names_case
 
 # The worker fixtures (a real Celery worker over the embedded broker and Redis, a real app).
 from tests.workers.test_delivery import broker, desk, received, wait_for  # noqa: F401
@@ -71,7 +72,7 @@ def test_transfer_and_follower_mail_travel_through_the_worker(desk: dict[str, An
     text = transferred.get_body(preferencelist=("plain",)).get_content()
     assert "Arbetsplatsen ligger i Lahtis" in text
     assert "Lahtis arbetsgivartjänster" in text
-    assert f"http://desk.test/case/{case.employer_token}" in text
+    assert names_case(desk["app"].config["SECRET_KEY"], text, case)
     # The key-account adviser also hears of the case's events as a follower; this is the
     # email telling them they follow it.
     (followed,) = [

@@ -196,7 +196,7 @@ def _plan(session: Session, row: OutboxMessage, config: Mapping[str, Any]) -> Pl
     if gate is not None:
         return gate
     base_url = str(config["BASE_URL"])
-    spec = email_for(session, row, base_url)
+    spec = email_for(session, row, base_url, str(config["SECRET_KEY"]))
     headers = {"Auto-Submitted": "auto-generated"}
     if entry is not None and entry.audience is Audience.EMPLOYER and row.case_id is not None:
         case = session.get(Case, row.case_id)

@@ -11,22 +11,32 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from desk.domain.notification_catalogue import Kind, event_type, kind_of
-from desk.models import Case, CaseMessage, CaseSlaTarget, Notification, OutboxMessage, Team, User
+from desk.models import (
+    Case,
+    CaseMessage,
+    CaseSlaTarget,
+    Contact,
+    Notification,
+    OutboxMessage,
+    SignInToken,
+    Team,
+    User,
+)
+from desk.services import organisations, signed_links
 from desk.services.access import Role
 from desk.services.notify.spec import (
     EmailSpec,
+    Links,
     Undeliverable,
     case_context,
     case_of,
-    employer_link,
-    staff_link,
     staff_recipient,
 )
 
-Builder = Callable[[Session, OutboxMessage, str], EmailSpec]
+Builder = Callable[[Session, OutboxMessage, Links], EmailSpec]
 
 
 def _template(row: OutboxMessage) -> str:
@@ -54,21 +64,25 @@ def _expected_dates(session: Session, case: Case) -> dict[str, Any]:
     }
 
 
-def _to_employer(row: OutboxMessage, case: Case, base_url: str, **extra: Any) -> EmailSpec:
-    """An email to the case's contact person, in the case's language, with the case link."""
+def _to_employer(row: OutboxMessage, case: Case, links: Links, **extra: Any) -> EmailSpec:
+    """An email to the case's contact person, with the case link: in the language they chose
+    in the portal if they ever did, else in the case's language."""
+    session = object_session(case)
+    chosen = organisations.chosen_language(session, case.email) if session is not None else None
+    language = chosen or case.language
     return EmailSpec(
         to=case.email,
-        language=case.language,
+        language=language,
         template=_template(row),
         context={
-            **case_context(case, case.language),
-            "link": employer_link(base_url, case),
+            **case_context(case, language),
+            "link": links.employer(case),
             **extra,
         },
     )
 
 
-def _to_staff(row: OutboxMessage, case: Case, user: User, base_url: str, **extra: Any) -> EmailSpec:
+def _to_staff(row: OutboxMessage, case: Case, user: User, links: Links, **extra: Any) -> EmailSpec:
     """An email to a staff member about a case, in their language, with the staff case link."""
     return EmailSpec(
         to=user.email,
@@ -76,7 +90,7 @@ def _to_staff(row: OutboxMessage, case: Case, user: User, base_url: str, **extra
         template=_template(row),
         context={
             **case_context(case, user.ui_language),
-            "link": staff_link(base_url, case),
+            "link": links.staff(case),
             "staff_name": user.name,
             **extra,
         },
@@ -86,19 +100,19 @@ def _to_staff(row: OutboxMessage, case: Case, user: User, base_url: str, **extra
 # --- to the employer, in the case's language ---------------------------------------------
 
 
-def _case_received(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+def _case_received(session: Session, row: OutboxMessage, links: Links) -> EmailSpec:
     """The confirmation of receipt, with the expected dates of the SLA targets."""
     case = case_of(session, row)
-    return _to_employer(row, case, base_url, **_expected_dates(session, case))
+    return _to_employer(row, case, links, **_expected_dates(session, case))
 
 
-def _staff_reply(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+def _staff_reply(session: Session, row: OutboxMessage, links: Links) -> EmailSpec:
     """The desk's public reply in the case."""
     case = case_of(session, row)
-    return _to_employer(row, case, base_url, body=_message(session, row).body)
+    return _to_employer(row, case, links, body=_message(session, row).body)
 
 
-def _case_transferred(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+def _case_transferred(session: Session, row: OutboxMessage, links: Links) -> EmailSpec:
     """A transfer told to the employer, with the reason and the new team."""
     case = case_of(session, row)
     # The team of the transfer itself (the case may have moved on since).
@@ -108,7 +122,7 @@ def _case_transferred(session: Session, row: OutboxMessage, base_url: str) -> Em
     return _to_employer(
         row,
         case,
-        base_url,
+        links,
         team=team.name(case.language),
         authority=team.authority.name(case.language),
         transfer_reason=str(row.payload.get("reason", "")),
@@ -116,7 +130,7 @@ def _case_transferred(session: Session, row: OutboxMessage, base_url: str) -> Em
     )
 
 
-def _employer_status_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+def _employer_status_email(session: Session, row: OutboxMessage, links: Links) -> EmailSpec:
     """Waiting for the employer, resolved or closed."""
     case = case_of(session, row)
     extra: dict[str, Any] = {}
@@ -125,10 +139,10 @@ def _employer_status_email(session: Session, row: OutboxMessage, base_url: str) 
         # plain status change to waiting quotes nothing, so a reply sent before it is not
         # emailed a second time.
         extra["question"] = _message(session, row).body
-    return _to_employer(row, case, base_url, **extra)
+    return _to_employer(row, case, links, **extra)
 
 
-def _case_merged(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+def _case_merged(session: Session, row: OutboxMessage, links: Links) -> EmailSpec:
     """A duplicate merged into another case: the other reference only for the same contact."""
     case = case_of(session, row)
     target = session.get(Case, row.payload.get("target_id"))
@@ -138,23 +152,23 @@ def _case_merged(session: Session, row: OutboxMessage, base_url: str) -> EmailSp
     return _to_employer(
         row,
         case,
-        base_url,
+        links,
         target_reference=target.reference if same else "",
-        target_link=employer_link(base_url, target) if same else "",
+        target_link=links.employer(target) if same else "",
     )
 
 
 # --- to a staff member (payload user_id), in their language --------------------------------
 
 
-def _employer_reply(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+def _employer_reply(session: Session, row: OutboxMessage, links: Links) -> EmailSpec:
     """The employer answered in the case."""
     case = case_of(session, row)
     message = _message(session, row)
-    return _to_staff(row, case, staff_recipient(session, row), base_url, body=message.body)
+    return _to_staff(row, case, staff_recipient(session, row), links, body=message.body)
 
 
-def _staff_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+def _staff_email(session: Session, row: OutboxMessage, links: Links) -> EmailSpec:
     """A new case, an assignment or a transfer in: about one case."""
     case = case_of(session, row)
     user = staff_recipient(session, row)
@@ -162,17 +176,17 @@ def _staff_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSp
     from_team = session.scalar(select(Team).where(Team.slug == row.payload.get("from_team")))
     if from_team is not None:
         extra["from_team"] = from_team.name(user.ui_language)
-    return _to_staff(row, case, user, base_url, **extra)
+    return _to_staff(row, case, user, links, **extra)
 
 
-def _case_followed(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+def _case_followed(session: Session, row: OutboxMessage, links: Links) -> EmailSpec:
     """A key-account adviser told they follow a case another team handles."""
     case = case_of(session, row)
     user = staff_recipient(session, row)
-    return _to_staff(row, case, user, base_url, business_id=case.business_id)
+    return _to_staff(row, case, user, links, business_id=case.business_id)
 
 
-def _sla_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+def _sla_email(session: Session, row: OutboxMessage, links: Links) -> EmailSpec:
     """A warning, breach or escalation about one target of the case."""
     case = case_of(session, row)
     user = staff_recipient(session, row)
@@ -187,21 +201,21 @@ def _sla_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec
         row,
         case,
         user,
-        base_url,
+        links,
         target=target.target,
         due_at=target.due_at,
         assignee=case.assignee.name if case.assignee else "",
     )
 
 
-def _follow_up_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+def _follow_up_email(session: Session, row: OutboxMessage, links: Links) -> EmailSpec:
     """The follow-up date set on a case has come."""
     case = case_of(session, row)
     user = staff_recipient(session, row)
-    return _to_staff(row, case, user, base_url, follow_up_at=case.follow_up_at)
+    return _to_staff(row, case, user, links, follow_up_at=case.follow_up_at)
 
 
-def _digest_email(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
+def _digest_email(session: Session, row: OutboxMessage, links: Links) -> EmailSpec:
     """The daily digest: held notifications, and for managers the cases at risk."""
     user = staff_recipient(session, row)
     language = user.ui_language
@@ -213,7 +227,7 @@ def _digest_email(session: Session, row: OutboxMessage, base_url: str) -> EmailS
             "team": case.team.name(language),
             "status": case.status,
             "received": case.created_at,
-            "link": staff_link(base_url, case),
+            "link": links.staff(case),
         }
 
     def cases(key: str) -> list[dict[str, Any]]:
@@ -247,7 +261,30 @@ def _digest_email(session: Session, row: OutboxMessage, base_url: str) -> EmailS
             "at_risk": cases("at_risk_ids"),
             "breached": cases("breached_ids"),
             "is_manager": user.role == Role.MANAGER,
-            "link": f"{base_url.rstrip('/')}/notifications",
+            "link": links.url("/notifications"),
+        },
+    )
+
+
+# --- to a person, about no case (the portal) ------------------------------------------------
+
+
+def _portal_sign_in(session: Session, row: OutboxMessage, links: Links) -> EmailSpec:
+    """The magic sign-in link (or a colleague's invitation), in the language of the request."""
+    sign_in = session.get(SignInToken, row.payload.get("sign_in_id"))
+    if sign_in is None:
+        raise Undeliverable(f"sign-in {row.payload.get('sign_in_id')} is gone")
+    token = signed_links.sign_in_token(links.secret, sign_in.id)
+    contact = session.scalar(select(Contact).where(Contact.email == sign_in.email))
+    organisation = contact.organisation if contact is not None else None
+    return EmailSpec(
+        to=sign_in.email,
+        language=str(row.payload.get("language") or "fi"),
+        template=_template(row),
+        context={
+            "link": links.url(f"/portal/sign-in/{token}"),
+            "minutes": 15,
+            "organisation_name": organisation.name if organisation is not None else "",
         },
     )
 
@@ -272,13 +309,18 @@ BUILDERS: Final[dict[Kind, Builder]] = {
     Kind.SLA_ESCALATION: _sla_email,
     Kind.DAILY_DIGEST: _digest_email,
     Kind.FOLLOW_UP_DUE: _follow_up_email,
+    Kind.PORTAL_SIGN_IN: _portal_sign_in,
+    Kind.PORTAL_INVITATION: _portal_sign_in,
 }
 
 
-def email_for(session: Session, row: OutboxMessage, base_url: str) -> EmailSpec:
-    """Describe the email an outbox row stands for, reading current state by id."""
+def email_for(session: Session, row: OutboxMessage, base_url: str, secret: str = "") -> EmailSpec:
+    """Describe the email an outbox row stands for, reading current state by id.
+
+    secret signs the employer's links (the app's SECRET_KEY; delivery always passes it)."""
+    links = Links(base_url, secret)
     kind = kind_of(row.kind)
     builder = BUILDERS.get(kind) if kind is not None else None
     if builder is None:
         raise Undeliverable(f"unknown outbox kind {row.kind!r}")
-    return builder(session, row, base_url)
+    return builder(session, row, links)

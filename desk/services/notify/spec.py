@@ -29,14 +29,32 @@ class Undeliverable(LookupError):
     """The row refers to something that no longer exists; it can never be delivered."""
 
 
-def employer_link(base_url: str, case: Case) -> str:
-    """The employer's private link to follow the case."""
-    return f"{base_url.rstrip('/')}/case/{case.employer_token}"
+def employer_link(base_url: str, secret: str, case: Case) -> str:
+    """The employer's link to follow the case: signed for the case and its address (the raw
+    private token is never stored, so emails cannot carry it)."""
+    token = signed_links.employer_case_token(secret, case.id, case.email)
+    return f"{base_url.rstrip('/')}/case/{token}"
 
 
-def employer_preferences_link(base_url: str, case: Case) -> str:
-    """Where the employer chooses which emails they get (reached from every employer email)."""
-    return f"{employer_link(base_url, case)}/email-preferences"
+@dataclass(frozen=True)
+class Links:
+    """What an email builder needs to link into the desk: the public base URL, and the
+    secret that signs the employer's links."""
+
+    base_url: str
+    secret: str
+
+    def url(self, path: str) -> str:
+        """An absolute URL of a path of the desk."""
+        return f"{self.base_url.rstrip('/')}{path}"
+
+    def employer(self, case: Case) -> str:
+        """The employer's signed case link (employer_link)."""
+        return employer_link(self.base_url, self.secret, case)
+
+    def staff(self, case: Case) -> str:
+        """The case page for staff."""
+        return staff_link(self.base_url, case)
 
 
 def email_choices_link(base_url: str, secret: str, case: Case) -> str:

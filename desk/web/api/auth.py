@@ -11,11 +11,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_babel import gettext as _
 
 from desk.models import ApiToken, Case, User
-from desk.services import api_tokens, cases
+from desk.services import api_tokens, case_tokens
 from desk.services.access import Actor, Channel
 from desk.services.errors import NotFound
 from desk.web.api.problems import ApiProblem
@@ -101,7 +101,8 @@ def employer_case(reference: str) -> Case:
             headers=challenge,
         )
     try:
-        case = cases.get_case_by_token(db_session(), token)
+        # The raw token of the submission, or the signed one a replayed submission returns.
+        case = case_tokens.case_for_link(db_session(), str(current_app.config["SECRET_KEY"]), token)
     except NotFound as exc:
         raise ApiProblem(
             "unauthorized", _("The case token is not valid."), headers=challenge

@@ -10,14 +10,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from desk.domain.intake import OTHER_MUNICIPALITY, InvalidSubmission, RawSubmission
 from desk.domain.languages import DEFAULT_LANGUAGE
-from desk.services import api_intake, cases, routing_explanation, sla, sla_policies
+from desk.services import (
+    api_intake,
+    cases,
+    routing_explanation,
+    signed_links,
+    sla,
+    sla_policies,
+)
 from desk.services.access import Actor, Channel
 from desk.services.errors import Conflict
 from desk.web.api import representations as rep
@@ -178,6 +185,12 @@ def submit_case() -> tuple[dict[str, Any], int, dict[str, str]]:
             % {"reference": exc.case.reference},
         ) from exc
     case = submitted.case
+    if case.raw_token is None:
+        # A replay: the raw token was handed out once and is not stored; a signed token
+        # opens the same case (X-Case-Token and /case/<token> accept both).
+        case.raw_token = signed_links.employer_case_token(
+            str(current_app.config["SECRET_KEY"]), case.id, case.email
+        )
     body = rep.receipt(case, sla.case_targets(session, case), language())
     headers = {"Location": f"/api/v1/cases/{case.reference}"}
     return body, 200 if submitted.replayed else 201, headers
@@ -220,7 +233,7 @@ def post_case_message(reference: str) -> dict[str, Any]:
     try:
         message = cases.employer_reply(
             db_session(),
-            case.employer_token,
+            case,
             body,
             Actor.employer(Channel.API, request.remote_addr),
         )

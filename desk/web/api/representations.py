@@ -39,8 +39,8 @@ def _named(slug: str, name: str) -> dict[str, str]:
 
 
 def case_url(case: Case) -> str:
-    """The employer's private page (the link of the confirmation email)."""
-    return f"{str(current_app.config['BASE_URL']).rstrip('/')}/case/{case.employer_token}"
+    """The employer's private page, opened by the raw token (only known at submission)."""
+    return f"{str(current_app.config['BASE_URL']).rstrip('/')}/case/{case.raw_token or ''}"
 
 
 def _due(targets: list[TargetView], name: str) -> datetime | None:
@@ -64,7 +64,8 @@ def receipt(case: Case, targets: list[TargetView], language: str) -> dict[str, A
         "created_at": case.created_at,
         "expected_first_response_at": _due(targets, "first_response"),
         "expected_resolution_at": _due(targets, "resolution"),
-        "case_token": case.employer_token,
+        # The raw token exists only on the case just made (stored hashed, never again).
+        "case_token": case.raw_token or "",
         "case_url": case_url(case),
     }
 

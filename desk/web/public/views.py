@@ -6,7 +6,15 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.wrappers import Response as FlaskResponse
 from flask_limiter import RequestLimit
 from werkzeug.wrappers import Response
@@ -22,9 +30,9 @@ from desk.domain.intake import (
 )
 from desk.domain.sla import describe_minutes
 from desk.i18n import plurals
-from desk.services import cases, reference_data, sla_policies
+from desk.services import cases, organisations, reference_data, signed_links, sla_policies
 from desk.services.access import Actor, Channel
-from desk.web import attachments
+from desk.web import attachments, portal_session
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 from desk.web.messages import FIELD_LABELS, error_messages
@@ -72,11 +80,10 @@ def _render_form(values: dict[str, str], errors: dict[str, str], status: int) ->
 def request_form() -> tuple[str, int]:
     from flask_babel import get_locale
 
-    return _render_form(
-        {"language": str(get_locale() or "fi"), "submission_key": secrets.token_urlsafe(24)},
-        {},
-        200,
-    )
+    values = {"language": str(get_locale() or "fi"), "submission_key": secrets.token_urlsafe(24)}
+    # A signed-in contact finds their name, address and organisation filled in.
+    values.update(organisations.prefill(db_session(), portal_session.principal()).items())
+    return _render_form(values, {}, 200)
 
 
 def too_many(_limit: RequestLimit) -> FlaskResponse:
@@ -118,7 +125,12 @@ def submit_request() -> Response | tuple[str, int]:
         )
     except InvalidSubmission as exc:
         return _render_form(values, error_messages(exc.errors), 422)
-    return redirect(url_for("employer.case_page", token=case.employer_token, submitted=1), 303)
+    # The raw private token exists only on the case just made; a resubmission that found the
+    # first case gets a signed link to it instead (same sender: the same address).
+    token = case.raw_token or signed_links.employer_case_token(
+        str(current_app.config["SECRET_KEY"]), case.id, case.email
+    )
+    return redirect(url_for("employer.case_page", token=token, submitted=1), 303)
 
 
 # --- public: processing times (Administrative Procedure Act §23 a) -------------------------
