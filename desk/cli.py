@@ -502,6 +502,8 @@ def import_employers_command(file: str, batch_size: int) -> None:
     )
     if result.rejected:
         sys.exit(1)
+
+
 @main.group()
 def portal() -> None:
     """The employer portal: organisations and their contacts."""
