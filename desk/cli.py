@@ -456,6 +456,10 @@ def import_cases_command(file: str, batch_size: int) -> None:
 
 # --- command groups kept in desk/commands/ (one line each) ----------------------------------
 
+from desk.commands.inbound import inbound  # noqa: E402
+
+main.add_command(inbound)
+
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -7,6 +7,7 @@ from desk.models.canned_response import CannedResponse
 from desk.models.case import Case, CaseEvent, CaseMessage, ReferenceCounter
 from desk.models.case_link import CaseLink
 from desk.models.data_stamp import DataStamp
+from desk.models.inbound import InboundMessage
 from desk.models.notification import (
     EmployerOptOut,
     Notification,
@@ -47,6 +48,7 @@ __all__ = [
     "DataStamp",
     "EmployerOptOut",
     "IdempotencyKey",
+    "InboundMessage",
     "KeyAccount",
     "Municipality",
     "Need",

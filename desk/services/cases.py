@@ -504,7 +504,7 @@ def get_case_by_token(session: Session, token: str) -> Case:
 
 def employer_reply(
     session: Session,
-    token: str,
+    case: Case,
     body: str,
     actor: Actor | None = None,
     *,
@@ -519,7 +519,6 @@ def employer_reply(
     the body's, if any) when a file is refused. Nothing is stored then.
     """
     actor = actor or Actor.employer(Channel.WEB)
-    case = get_case_by_token(session, token)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("closed")
     files = _message_files(body, uploads, limits, storage)

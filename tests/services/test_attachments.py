@@ -165,7 +165,7 @@ def test_employer_reply_with_attachments_and_download_rules(
     employer = Actor.employer(Channel.WEB)
     message = cases.employer_reply(
         session,
-        case.employer_token,
+        case,
         "Liitteenä työsopimus.",
         employer,
         uploads=[Upload("sopimus.docx", f.DOCX)],
@@ -189,9 +189,7 @@ def test_employer_reply_with_a_refused_file_stores_nothing(
 ) -> None:
     case = cases.submit_case(session, raw_submission())
     with pytest.raises(AttachmentRefused) as info:
-        cases.employer_reply(
-            session, case.employer_token, "", uploads=[Upload("x.pdf", f.ELF)], storage=storage
-        )
+        cases.employer_reply(session, case, "", uploads=[Upload("x.pdf", f.ELF)], storage=storage)
     assert info.value.errors == {"body": "required", "attachments": "type"}
     assert session.scalar(select(func.count()).select_from(CaseMessage)) == 0
     assert stored_files(storage) == []

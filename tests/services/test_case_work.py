@@ -76,7 +76,7 @@ def test_asking_the_employer_is_one_message_one_event_one_email_and_the_clock_pa
     assert states["first_response"] is SlaState.MET
     assert states["resolution"] is SlaState.PAUSED
     # The employer answers: the case opens and the clock runs again.
-    cases.employer_reply(session, case.employer_token, "Three.")
+    cases.employer_reply(session, case, "Three.")
     assert case.status == "open"
     assert target_states(session, case)["resolution"] is not SlaState.PAUSED
 

@@ -122,7 +122,7 @@ def test_employer_answer_reopens_and_notifies_the_assignee(session: Session, mak
     cases.claim(session, as_staff(adviser), case.id)
     cases.change_status(session, as_staff(adviser), case.id, "waiting")
 
-    message = cases.employer_reply(session, case.employer_token, "Mornings, please.")
+    message = cases.employer_reply(session, case, "Mornings, please.")
     assert case.status == "open"
     assert (
         "email.employer_reply",
@@ -137,7 +137,7 @@ def test_employer_answer_on_unassigned_case_notifies_the_team(session: Session, 
     second = make_user("b@example.fi")
     make_user("lahti@example.fi", authority="lahti", teams=("lahti-employer-services",))
     case = cases.submit_case(session, raw_submission())
-    cases.employer_reply(session, case.employer_token, "Any news?")
+    cases.employer_reply(session, case, "Any news?")
     notified = sorted(p["user_id"] for k, p in outbox_kinds(session) if k == "email.employer_reply")
     assert notified == sorted([first.id, second.id])
 
@@ -158,7 +158,7 @@ def test_closed_case_refuses_answers(session: Session, make_user) -> None:
     cases.change_status(session, as_staff(adviser), case.id, "resolved")
     cases.change_status(session, as_staff(adviser), case.id, "closed")
     with pytest.raises(Conflict):
-        cases.employer_reply(session, case.employer_token, "Hello?")
+        cases.employer_reply(session, case, "Hello?")
     session.rollback()
     with pytest.raises(Conflict):
         cases.reply(session, as_staff(adviser), case.id, "Hi")
@@ -171,7 +171,7 @@ def test_empty_messages_are_refused(session: Session, make_user) -> None:
         cases.reply(session, as_staff(adviser), case.id, "   ")
     session.rollback()
     with pytest.raises(ValueError, match="too_long"):
-        cases.employer_reply(session, case.employer_token, "x" * 5001)
+        cases.employer_reply(session, case, "x" * 5001)
 
 
 def test_other_teams_cannot_see_or_work_the_case(session: Session, make_user) -> None:

@@ -169,7 +169,7 @@ def test_a_row_queued_elsewhere_rings_the_bell_and_respects_the_choice(
 def test_staff_email_to_an_inactive_account_is_not_sent(session: Session, make_user: Any) -> None:
     adviser = make_user()
     case = cases.submit_case(session, raw_submission())
-    cases.employer_reply(session, case.employer_token, "Hello?")
+    cases.employer_reply(session, case, "Hello?")
     adviser.active = False
     session.commit()
     plan = delivery.plan(session, row_of(session, "email.employer_reply"), CONFIG)

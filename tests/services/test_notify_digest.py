@@ -36,7 +36,7 @@ def test_no_digest_on_weekends_or_public_holidays(session: Session, make_user: A
     adviser = make_user()
     wants_digest(session, adviser)
     case = cases.submit_case(session, raw_submission())
-    cases.employer_reply(session, case.employer_token, "Any news?")
+    cases.employer_reply(session, case, "Any news?")
     assert digest.prepare_daily_digests(session, SATURDAY) == 0
     assert digest.prepare_daily_digests(session, MIDSUMMER_EVE) == 0
     assert digests(session) == []
@@ -48,8 +48,8 @@ def test_each_held_notification_goes_into_one_digest(session: Session, make_user
     other = make_user("other@example.fi")  # chose nothing: emails at once, no digest
     wants_digest(session, adviser)
     case = cases.submit_case(session, raw_submission())
-    cases.employer_reply(session, case.employer_token, "Any news?")
-    cases.employer_reply(session, case.employer_token, "Hello?")
+    cases.employer_reply(session, case, "Any news?")
+    cases.employer_reply(session, case, "Hello?")
 
     assert digest.prepare_daily_digests(session, MONDAY) == 1
     assert digest.prepare_daily_digests(session, MONDAY + timedelta(minutes=5)) == 0  # twice
@@ -115,7 +115,7 @@ def test_closure_days_of_the_sla_calendar_hold_the_digest(session: Session, make
         wants_digest(session, person)
     for place in ("560", "398"):  # one case in each authority's team
         case = cases.submit_case(session, raw_submission(municipality=place))
-        cases.employer_reply(session, case.employer_token, "Any news?")
+        cases.employer_reply(session, case, "Any news?")
     tuesday, wednesday = MONDAY + timedelta(days=1), MONDAY + timedelta(days=2)
     sla_policies.add_closure_day(
         session,

@@ -64,7 +64,7 @@ def test_employer_answer_follows_each_persons_choice(session: Session, make_user
     choose(session, later, employer_replied="digest")
     choose(session, quiet, employer_replied="in_app")
     case = cases.submit_case(session, raw_submission())
-    cases.employer_reply(session, case.employer_token, "Any news?")
+    cases.employer_reply(session, case, "Any news?")
 
     replies = list(
         session.scalars(select(Notification).where(Notification.event_type == "employer_replied"))

@@ -189,7 +189,7 @@ def test_every_builder_renders_in_each_language(app, app_session, staff, languag
         app_session, raw_submission(language=language, email=f"{language}@example.fi")
     )
     cases.reply(app_session, as_staff(user), case.id, "Which weeks suit you?")
-    cases.employer_reply(app_session, case.employer_token, "From week 3.")
+    cases.employer_reply(app_session, case, "From week 3.")
     ids = app_session.scalars(
         select(CaseMessage.id).where(CaseMessage.case_id == case.id).order_by(CaseMessage.id)
     ).all()

@@ -134,7 +134,7 @@ def test_waiting_pauses_the_clocks_and_the_employer_answer_resumes_them(session:
     assert (case.sla_next_check_at, case.sla_due_at) == (None, None)
     assert {v.state for v in sla.case_targets(session, case)} == {SlaState.PAUSED}
 
-    cases.employer_reply(session, case.employer_token, "Here is the information.")
+    cases.employer_reply(session, case, "Here is the information.")
     rows = targets(session, case)
     assert all(r.running_since is not None and r.paused_at is None for r in rows.values())
     assert case.sla_next_check_at is not None and case.sla_due_at is not None

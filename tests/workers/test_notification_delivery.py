@@ -93,7 +93,7 @@ def test_every_employer_email_in_the_employers_language(desk: dict[str, Any]) ->
             cases.claim(session, as_staff(adviser), case.id)
             cases.reply(session, as_staff(adviser), case.id, f"Question in {language}?")
             cases.change_status(session, as_staff(adviser), case.id, "waiting")
-            cases.employer_reply(session, case.employer_token, "Answer.")  # the adviser hears
+            cases.employer_reply(session, case, "Answer.")  # the adviser hears
             cases.change_status(session, as_staff(adviser), case.id, "resolved")
             cases.change_status(session, as_staff(adviser), case.id, "closed")
             made[language] = case
@@ -148,7 +148,7 @@ def test_the_daily_digest_task_queues_and_delivers(desk: dict[str, Any]) -> None
         late = cases.submit_case(
             session, raw_submission(), now=datetime(2026, 2, 25, 9, tzinfo=UTC)
         )
-        cases.employer_reply(session, late.employer_token, "Any news?")
+        cases.employer_reply(session, late, "Any news?")
         # The SLA sweep records the missed first response that the manager's digest lists.
         sla.sweep(session, now=datetime(2026, 3, 2, 6, tzinfo=UTC))
     # A Monday 08:00 in Helsinki; the task itself decides it is a business day.

@@ -220,7 +220,7 @@ def post_case_message(reference: str) -> dict[str, Any]:
     try:
         message = cases.employer_reply(
             db_session(),
-            case.employer_token,
+            case,
             body,
             Actor.employer(Channel.API, request.remote_addr),
         )

@@ -73,7 +73,7 @@ def post_message(token: str) -> Response | tuple[str, int]:
     try:
         cases.employer_reply(
             db_session(),
-            token,
+            case,
             body,
             Actor.employer(Channel.WEB, request.remote_addr),
             uploads=uploads.uploads(),
