@@ -8,6 +8,7 @@ api/       the JSON API under /api/v1 and its reference page
 reports/   the SLA dashboard, the steering-group report and their exports
 auth/      staff sign-in and the role guard
 survey/    the satisfaction survey behind the resolution email's signed link
+inbound/   the email channel: the inbound log, an email's original, held emails
 
 Shared by all: extensions (session, CSRF, sign-in), forms, messages (the one catalogue of
 labels and error messages), i18n, errors, health.
@@ -18,9 +19,21 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint and the error pages."""
-    from desk.web import admin, api, auth, employer, errors, health, public, reports, staff, survey
+    from desk.web import (
+        admin,
+        api,
+        auth,
+        employer,
+        errors,
+        health,
+        inbound,
+        public,
+        reports,
+        staff,
+        survey,
+    )
 
-    for package in (public, employer, auth, staff, admin, reports, survey):
+    for package in (public, employer, auth, staff, admin, reports, survey, inbound):
         for blueprint in package.blueprints():
             app.register_blueprint(blueprint)
     app.register_blueprint(health.bp)

@@ -137,6 +137,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("sla.remove_closure", "POST"): "admin",
     ("sla.policy", "GET"): "admin",
     ("sla.change_policy", "POST"): "admin",
+    # The email channel (issue 13): the inbound log, an email's original, held emails.
+    ("inbound.log_page", "GET"): "admin",
+    ("inbound.original", "GET"): "staff",
+    ("inbound.act_on_held", "POST"): "staff",
 }
 
 SIGNED_IN = {"staff", "team_reports", "reports", "canned_keepers", "admin"}

@@ -150,9 +150,11 @@ def test_the_receiver_answers_451_while_the_database_is_gone(tmp_path: Path) -> 
     port = free_port()
     controller = start_receiver(sessionmaker(engine), "127.0.0.1", port, 1024 * 1024)
     try:
-        with smtplib.SMTP("127.0.0.1", port, timeout=20) as smtp:
-            with pytest.raises(smtplib.SMTPDataError) as refused:
-                smtp.send_message(mail_to(DESK, "Hei", "Kysymys"))
+        with (
+            smtplib.SMTP("127.0.0.1", port, timeout=20) as smtp,
+            pytest.raises(smtplib.SMTPDataError) as refused,
+        ):
+            smtp.send_message(mail_to(DESK, "Hei", "Kysymys"))
         assert refused.value.smtp_code == 451
     finally:
         controller.stop()

@@ -39,6 +39,15 @@ def log(session: Session, actor: Actor, status: str = "", limit: int = 200) -> l
     return list(session.scalars(stmt))
 
 
+def case_references(session: Session, rows: Sequence[InboundMessage]) -> dict[int, str]:
+    """The reference of each row's case (the log links to the case pages)."""
+    ids = {r.case_id for r in rows if r.case_id is not None}
+    if not ids:
+        return {}
+    found = session.execute(select(Case.id, Case.reference).where(Case.id.in_(ids)))
+    return {case_id: reference for case_id, reference in found}
+
+
 def _readable(session: Session, actor: Actor, inbound_id: int) -> InboundMessage:
     row = session.get(InboundMessage, inbound_id)
     if row is None:
