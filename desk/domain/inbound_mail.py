@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from desk.domain.business_id import is_valid_business_id, normalise_business_id
+from desk.domain.reference_data import Municipality
 
 # tyonantajat+TP-2026-000042.3f9a1c2b7d4e@desk.invalid: the reference and a keyed MAC of it.
 SIGNATURE_LENGTH = 16
@@ -177,9 +178,27 @@ def business_id_in(text: str) -> str:
     return ""
 
 
-def words_of(text: str) -> list[str]:
-    """The words of a text, for finding a municipality's name in it."""
-    return re.findall(r"[^\W\d_]+", text)
+# Finnish inflects names ("Sysmässä", "Heinolasta"): a word may run a few letters past the
+# name, but a surname built on it ("Lahtinen") is no place.
+_MAX_ENDING = 5
+
+
+def municipality_in(text: str, municipalities: Iterable[Municipality]) -> str:
+    """The code of the first of the region's municipalities named in a text, or ""."""
+    known = [(m.code, name.casefold()) for m in municipalities for name in (m.name_fi, m.name_sv)]
+    for word in re.findall(r"[^\W\d_]+", text):
+        word = word.casefold()
+        for code, name in known:
+            if word == name:
+                return code
+            if (
+                len(name) >= 4
+                and word.startswith(name)
+                and len(word) - len(name) <= _MAX_ENDING
+                and not word.endswith("nen")
+            ):
+                return code
+    return ""
 
 
 # --- threading -------------------------------------------------------------------------------

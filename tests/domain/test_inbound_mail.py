@@ -10,6 +10,7 @@ from desk.domain.inbound_mail import (
     business_id_in,
     guess_language,
     loop_verdict,
+    municipality_in,
     outbox_id_in,
     reference_from_address,
     reference_in_thread_id,
@@ -102,3 +103,18 @@ def test_language_and_business_id_in_the_text() -> None:
     assert guess_language("1234") == "fi"
     assert business_id_in("Y-tunnus 0112038-9, ei 1234567-8") == "0112038-9"
     assert business_id_in("Y-tunnus 1234567-8") == ""
+
+
+def test_a_municipality_named_in_the_text_even_inflected() -> None:
+    from desk.domain.reference_data import Municipality
+
+    region = [
+        Municipality("398", "Lahti", "Lahtis", "lahti"),
+        Municipality("781", "Sysmä", "Sysmä", "paijat-hame"),
+        Municipality("111", "Heinola", "Heinola", "paijat-hame"),
+    ]
+    assert municipality_in("Toimipaikka on Sysmässä.", region) == "781"
+    assert municipality_in("Heinolasta kirjoitan", region) == "111"
+    assert municipality_in("Vi finns i Lahtis", region) == "398"
+    assert municipality_in("Terveisin Matti Lahtinen", region) == ""
+    assert municipality_in("Tampereella", region) == ""

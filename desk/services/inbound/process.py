@@ -19,14 +19,13 @@ from desk.domain.inbound_mail import (
     business_id_in,
     guess_language,
     loop_verdict,
+    municipality_in,
     outbox_id_in,
     reference_from_address,
     reference_in_thread_id,
     trim_reply,
-    words_of,
 )
 from desk.domain.intake import MAX_DESCRIPTION, CleanSubmission
-from desk.domain.municipalities import resolve_municipality
 from desk.models import Case, InboundMessage, OutboxMessage, utcnow
 from desk.services import cases
 from desk.services.access import Actor, Channel
@@ -207,15 +206,6 @@ def _post(
     return Outcome("matched", reason, case.id)
 
 
-def _municipality_in(session: Session, text: str) -> str:
-    known = snapshot(session).municipalities.values()
-    for word in words_of(text):
-        code = resolve_municipality(word, known)
-        if code is not None:
-            return code
-    return ""
-
-
 def _new_case(
     session: Session,
     row: InboundMessage,
@@ -245,7 +235,9 @@ def _new_case(
             contact_name=name,
             email=mail.sender[:254],
             phone="",
-            municipality_text=_municipality_in(session, f"{mail.subject}\n{body}"),
+            municipality_text=municipality_in(
+                f"{mail.subject}\n{body}", snapshot(session).municipalities.values()
+            ),
             need=NEED_OTHER,
             affected_employees=None,
             description=description,
