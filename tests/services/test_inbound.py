@@ -188,6 +188,12 @@ def test_auto_replies_and_lists_open_nothing_and_answer_nothing(
     assert outbox_count(session, "email.case_received") == before
 
 
+def test_mail_from_the_desks_own_address_is_never_answered(session: Session) -> None:
+    row = receive(session, email(DESK, "Pyyntösi on vastaanotettu.", sender=PAIJAT_HAME))
+    assert (row.status, row.reason) == ("ignored", "from the desk's own address")
+    assert session.scalar(select(func.count()).select_from(Case)) == 0
+
+
 def test_an_out_of_office_reply_to_a_case_posts_nothing(session: Session, make_user: Any) -> None:
     case = waiting_case(session, make_user)
     to = reply_address(SECRET, PAIJAT_HAME, case.reference)

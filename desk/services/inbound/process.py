@@ -131,6 +131,9 @@ def _decide(
         return Outcome("ignored", verdict.reason)
     if not mail.sender:
         return Outcome("rejected", "no sender address")
+    if settings.authority_of(mail.sender) is not None:
+        # The desk's own address as the sender: answering it would talk to itself.
+        return Outcome("ignored", "from the desk's own address")
     row.text = trim_reply(mail.text)[:MAX_DESCRIPTION]
     case, how = _case_of(session, mail, settings)
     if case is not None:
