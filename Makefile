@@ -34,12 +34,13 @@ run: install translations
 	  echo "  The desk:        http://127.0.0.1:$$DESK_WEB_PORT/" && \
 	  echo "  Staff sign-in:   http://127.0.0.1:$$DESK_WEB_PORT/login (demo users above)" && \
 	  echo "  Caught mail:     http://127.0.0.1:$$DESK_WEB_PORT/admin/dev/mail (sign in as admin@desk.invalid)" && \
+	  echo "  Inbound email:   smtp://127.0.0.1:$${DESK_INBOUND_SMTP_PORT:-2525} (to tyonantajat@desk.invalid)" && \
 	  $(if $(DESK_SMTP_HOST),,echo "  Mail catcher:    smtp://127.0.0.1:$$DESK_SMTP_PORT" &&) \
 	  echo "  Ctrl-C stops web, worker, beat$(if $(DESK_SMTP_HOST),, and the mail catcher)." && \
 	  echo "" && \
 	  DESK_BASE_URL=$${DESK_BASE_URL:-http://127.0.0.1:$$DESK_WEB_PORT} \
 	  $(BIN)/honcho --no-prefix -f config/Procfile.dev start \
-	  $(if $(DESK_SMTP_HOST),web worker beat,mail web worker beat)
+	  $(if $(DESK_SMTP_HOST),web worker beat inbound,mail web worker beat inbound)
 
 # Two pytest workers (xdist) by default: the slow tiers mostly wait (for processes, mail,
 # the browser), so two workers overlap that waiting. A module's tests stay together in one

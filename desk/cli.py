@@ -539,6 +539,9 @@ from desk.commands.users import users as _users_group  # noqa: E402
 main.add_command(_users_group)
 main.add_command(_dev_ports)
 main.add_command(_admin_group)
+from desk.commands.inbound import inbound  # noqa: E402
+
+main.add_command(inbound)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,13 +7,14 @@ from typing import Any
 from celery.schedules import crontab
 
 from workers.case_work_tasks import FOLLOW_UPS
+from workers.inbound_tasks import POLL_IMAP, PROCESS
 from workers.sla_tasks import SWEEP
 from workers.tasks import DIGEST, RELAY
 
 
 def beat_schedule(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The beat schedule for this configuration."""
-    return {
+    schedule = {
         # Every day at DIGEST_HOUR:DIGEST_MINUTE (config/default.toml: 08:00) in Celery's
         # timezone (Europe/Helsinki, see desk.queue); the task itself sends nothing on a day
         # the business calendar is closed (weekends, Finnish public holidays, closure days).
@@ -45,3 +46,16 @@ def beat_schedule(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "options": {"expires": float(config["FOLLOW_UP_SWEEP_SECONDS"]) * 5},
         },
     }
+    # The email channel: stored messages are parsed within seconds; IMAP only when set up.
+    schedule["process-inbound"] = {
+        "task": PROCESS,
+        "schedule": float(config["INBOUND_PROCESS_SECONDS"]),
+        "options": {"expires": float(config["INBOUND_PROCESS_SECONDS"]) * 5},
+    }
+    if config.get("IMAP_HOST"):
+        schedule["poll-imap"] = {
+            "task": POLL_IMAP,
+            "schedule": float(config["IMAP_POLL_SECONDS"]),
+            "options": {"expires": float(config["IMAP_POLL_SECONDS"]) * 2},
+        }
+    return schedule

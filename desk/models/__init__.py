@@ -7,6 +7,7 @@ from desk.models.canned_response import CannedResponse
 from desk.models.case import Case, CaseEvent, CaseMessage, ReferenceCounter
 from desk.models.case_link import CaseLink
 from desk.models.data_stamp import DataStamp
+from desk.models.inbound import InboundMessage
 from desk.models.notification import (
     EmployerOptOut,
     Notification,
@@ -51,6 +52,7 @@ __all__ = [
     "Employer",
     "EmployerOptOut",
     "IdempotencyKey",
+    "InboundMessage",
     "KeyAccount",
     "Municipality",
     "Need",

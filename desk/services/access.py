@@ -46,6 +46,7 @@ class Channel(StrEnum):
     API = "api"
     CLI = "cli"
     WORKER = "worker"
+    EMAIL = "email"
 
 
 @dataclass(frozen=True)

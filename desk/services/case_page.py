@@ -6,7 +6,7 @@ its errors) gets it from staff_case_page, so the page never misses a panel on on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -20,12 +20,14 @@ from desk.models import (
     Case,
     CaseCollaborator,
     CaseFollower,
+    InboundMessage,
     OutboxMessage,
     Team,
     User,
 )
 from desk.services import canned, case_links, case_work, collaboration, merge, sla, transfers
 from desk.services.access import Actor, can_note, can_work
+from desk.services.inbound import review as inbound_review
 from desk.services.notify import operations
 from desk.services.reference_data import snapshot
 from desk.services.sla import TargetView
@@ -57,6 +59,9 @@ class StaffCasePage:
     municipalities: list[Municipality]
     rerouting: case_work.Rerouting | None
     follow_up_local: tuple[str, str]  # the follow-up's Helsinki date and time, for the form
+    # The emails that reached the case (desk.services.inbound): which messages came by
+    # email, the held ones to post or discard, and the email that opened the case.
+    inbound_messages: list[InboundMessage] = field(default_factory=list)
 
 
 def staff_case_page(session: Session, actor: Actor, case: Case) -> StaffCasePage:
@@ -87,6 +92,7 @@ def staff_case_page(session: Session, actor: Actor, case: Case) -> StaffCasePage
         ),
         rerouting=_rerouting(session, case) if workable else None,
         follow_up_local=_local(case.follow_up_at),
+        inbound_messages=inbound_review.of_case(session, case.id),
     )
 
 

@@ -9,6 +9,7 @@ api/       the JSON API under /api/v1 and its reference page
 reports/   the SLA dashboard, the steering-group report and their exports
 auth/      staff sign-in and the role guard
 survey/    the satisfaction survey behind the resolution email's signed link
+inbound/   the email channel: the inbound log, an email's original, held emails
 
 Shared by all: extensions (session, CSRF, sign-in), forms, messages (the one catalogue of
 labels and error messages), i18n, errors, health; portal_session (the employer's grants and
@@ -28,13 +29,14 @@ def register_blueprints(app: Flask) -> None:
         errors,
         health,
         portal,
+        inbound,
         public,
         reports,
         staff,
         survey,
     )
 
-    for package in (public, employer, auth, staff, admin, reports, survey, portal):
+    for package in (public, employer, auth, staff, admin, reports, survey, portal, inbound):
         for blueprint in package.blueprints():
             app.register_blueprint(blueprint)
     app.register_blueprint(health.bp)

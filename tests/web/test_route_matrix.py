@@ -166,6 +166,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("portal_organisation.page", "GET"): "portal",
     ("portal_organisation.invite", "POST"): "portal",
     ("portal_organisation.remove", "POST"): "portal",
+    # The email channel (issue 13): the inbound log, an email's original, held emails.
+    ("inbound.log_page", "GET"): "admin",
+    ("inbound.original", "GET"): "staff",
+    ("inbound.act_on_held", "POST"): "staff",
 }
 
 SIGNED_IN = {"staff", "team_reports", "reports", "canned_keepers", "admin"}

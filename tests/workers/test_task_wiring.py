@@ -78,6 +78,7 @@ def test_beat_sends_only_tasks_that_exist() -> None:
     from celery import Celery
 
     import workers.case_work_tasks
+    import workers.inbound_tasks
     import workers.sla_tasks
     import workers.tasks  # noqa: F401  (registers the tasks)
     from desk.config import load_config
@@ -91,6 +92,10 @@ def test_beat_sends_only_tasks_that_exist() -> None:
         "desk.relay_outbox",
         "desk.sweep_sla",
         "desk.remind_follow_ups",
+        "desk.process_inbound",
     }
+    # IMAP is polled only when a mailbox is configured.
+    imap = beat_schedule(load_config(environ={"DESK_IMAP_HOST": "imap.example.fi"}))
+    assert imap["poll-imap"]["task"] == "desk.poll_imap"
     # A Celery app of its own (not the default one): shared tasks register with every app.
     assert names <= set(Celery("wiring-test", set_as_current=False).tasks)

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
 from desk.domain import network_addresses
+from desk.domain.inbound_mail import reply_address, thread_root
 from desk.domain.notification_catalogue import (
     Audience,
     Delivery,
@@ -43,6 +44,7 @@ from desk.models import (
     utcnow,
 )
 from desk.services import mailer, outbox
+from desk.services.inbound.settings import InboundSettings
 from desk.services.notify import preferences, webhooks
 from desk.services.notify.emails import email_for
 from desk.services.notify.spec import (
@@ -160,6 +162,20 @@ def _authority_of(session: Session, row: OutboxMessage) -> str | None:
     return user.authority_slug if user is not None else None
 
 
+def _reply_headers(config: Mapping[str, Any], case: Case) -> dict[str, str]:
+    """The case's signed Reply-To and its thread: an answer lands on the case (inbound)."""
+    settings = InboundSettings.from_config(config)
+    base = settings.address_for(case.authority_slug)
+    if not base:
+        return {}
+    root = thread_root(case.reference, base.rpartition("@")[2] or "desk.invalid")
+    return {
+        "Reply-To": reply_address(settings.secret, base, case.reference),
+        "In-Reply-To": root,
+        "References": root,
+    }
+
+
 def _webhook(session: Session, row: OutboxMessage) -> Plan:
     subscription = session.get(WebhookSubscription, row.payload.get("subscription_id"))
     if subscription is None:
@@ -211,6 +227,7 @@ def _plan(session: Session, row: OutboxMessage, config: Mapping[str, Any]) -> Pl
             # mailer.build_message keeps these two headers unencoded.
             headers["List-Unsubscribe"] = f"<{link}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+            headers.update(_reply_headers(config, case))
     row.recipient = row.recipient or spec.to
     sender = sender_for(config, _authority_of(session, row))
     return EmailPlan(spec, sender, message_id(row, sender), headers)

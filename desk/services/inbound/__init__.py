@@ -1,0 +1,1 @@
+"""The email channel: receive (store raw first), parse, and process into cases."""
