@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models: persistence only, no business rules."""
 
 from desk.models.api import ApiToken, IdempotencyKey
+from desk.models.audit import AuditChainHead, AuditEntry
 from desk.models.attachment import Attachment, CaseWorkplace
 from desk.models.base import Base
 from desk.models.canned_response import CannedResponse
@@ -30,6 +31,8 @@ from desk.models.user import User, team_members
 __all__ = [
     "ApiToken",
     "Attachment",
+    "AuditChainHead",
+    "AuditEntry",
     "Authority",
     "Base",
     "BusinessHoursRow",
