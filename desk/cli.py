@@ -456,6 +456,10 @@ def import_cases_command(file: str, batch_size: int) -> None:
 
 # --- command groups kept in desk/commands/ (one line each) ----------------------------------
 
+from desk.commands.audit import audit_group  # noqa: E402
+
+main.add_command(audit_group)
+
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -1,8 +1,8 @@
 """Typed SQLAlchemy models: persistence only, no business rules."""
 
 from desk.models.api import ApiToken, IdempotencyKey
-from desk.models.audit import AuditChainHead, AuditEntry
 from desk.models.attachment import Attachment, CaseWorkplace
+from desk.models.audit import AuditChainHead, AuditEntry
 from desk.models.base import Base
 from desk.models.canned_response import CannedResponse
 from desk.models.case import Case, CaseEvent, CaseMessage, ReferenceCounter

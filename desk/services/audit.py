@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from desk.models import AuditChainHead, AuditEntry, Case, utcnow
-from desk.services.access import Actor
+from desk.models import AuditChainHead, AuditEntry, Case, User, utcnow
+from desk.services.access import Actor, ActorKind, Channel
 
 GENESIS = "0" * 64
 _HEAD = 1
@@ -118,10 +118,11 @@ def record(
     ip: str | None = None,
     *,
     actor_email: str | None = None,
+    actor_kind: str | None = None,
 ) -> AuditEntry:
     """Append an entry in the caller's transaction (the caller commits).
 
-    `actor_email` names who tried when nobody is signed in (a failed sign-in).
+    `actor_email` and `actor_kind` name who tried when nobody is signed in (a failed sign-in).
     """
     session.execute(
         update(AuditChainHead)
@@ -137,7 +138,7 @@ def record(
     fields = _fields(
         entry_id,
         at,
-        actor.kind.value,
+        actor_kind or actor.kind.value,
         actor.user_id,
         _clip(email.lower(), 254),
         action,
@@ -284,3 +285,48 @@ def _page(session: Session, query: Any, before_id: int | None, limit: int) -> li
     if before_id is not None:
         query = query.where(AuditEntry.id < before_id)
     return list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+def as_json(entry: AuditEntry) -> dict[str, Any]:
+    """An entry as JSON primitives (the CLI, the data-subject export)."""
+    return {
+        **_fields(
+            entry.id,
+            entry.at,
+            entry.actor_kind,
+            entry.actor_id,
+            entry.actor_email,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.subject_email,
+            entry.details,
+            entry.ip,
+            entry.channel,
+        ),
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+
+
+def log_sign_in(session: Session, email: str, user: User | None, client: str | None) -> None:
+    """A staff sign-in, successful (the user) or not (None; the email typed is kept)."""
+    if user is not None:
+        log(session, Actor.staff(user, Channel.WEB, client), Action.SIGN_IN)
+    else:
+        actor = Actor(ActorKind.EMPLOYER, Channel.WEB, None, client)
+        log(
+            session,
+            actor,
+            Action.SIGN_IN_FAILED,
+            actor_email=email.strip(),
+            actor_kind="anonymous",
+        )
+
+
+def count_before(session: Session, cutoff: datetime) -> int:
+    """How many entries are older than the cutoff (past their retention period)."""
+    return int(
+        session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.at < cutoff))
+        or 0
+    )

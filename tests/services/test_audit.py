@@ -36,7 +36,7 @@ def _three(session: Session, make_user) -> tuple[Actor, list[AuditEntry]]:
 
 
 def test_entries_chain_and_verify(session: Session, make_user) -> None:
-    actor, entries = _three(session, make_user)
+    _actor, entries = _three(session, make_user)
     first, second, third = entries
     assert second.id == first.id + 1 and third.id == second.id + 1
     assert second.prev_hash == first.hash and third.prev_hash == second.hash
@@ -72,7 +72,7 @@ def test_the_database_refuses_update_and_delete(session: Session, make_user) -> 
 def test_verify_finds_the_first_tampered_entry(
     session: Session, make_user, statement: str, broken_at: str
 ) -> None:
-    _, (first, second, third) = _three(session, make_user)
+    _, (_first, second, third) = _three(session, make_user)
     ids = {"second": second.id, "third": third.id}
     _drop_triggers(session)
     session.execute(text(statement), ids)

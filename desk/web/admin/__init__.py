@@ -1,11 +1,21 @@
 """Administrators' pages: routing rules and teams, SLA settings, notification deliveries and
-webhooks, API tokens, and the development-only caught mail."""
+webhooks, API tokens, data-subject requests, and the development-only caught mail."""
 
 from flask import Blueprint
 
 
 def blueprints() -> tuple[Blueprint, ...]:
     """This package's blueprints, for register_blueprints."""
-    from desk.web.admin import api_tokens, dev_mail, notifications, routing, sla_settings
+    from desk.web.admin import (
+        api_tokens,
+        audit_changes,
+        data_subjects,
+        dev_mail,
+        notifications,
+        routing,
+        sla_settings,
+    )
 
-    return (dev_mail.bp, api_tokens.bp, routing.bp, sla_settings.bp, notifications.bp)
+    changing = (api_tokens.bp, routing.bp, sla_settings.bp, notifications.bp)
+    watched = tuple(audit_changes.watch(blueprint) for blueprint in changing)
+    return (dev_mail.bp, data_subjects.bp, *watched)

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
-from desk.services import users
+from desk.services import audit, users
 from desk.web.extensions import db_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 
@@ -37,6 +37,7 @@ def login() -> str | Response | tuple[str, int]:
             error = _("Your session expired. Please try again.")
         else:
             user = users.authenticate(db_session(), email, request.form.get("password", ""))
+            audit.log_sign_in(db_session(), email, user, request.remote_addr)
             if user is not None:
                 login_user(user)
                 return redirect(_safe_next(request.args.get("next")))
