@@ -76,6 +76,7 @@ def test_beat_sends_only_tasks_that_exist() -> None:
     from celery import Celery
 
     import workers.case_work_tasks
+    import workers.retention_tasks
     import workers.sla_tasks
     import workers.tasks  # noqa: F401  (registers the tasks)
     from desk.config import load_config
@@ -87,6 +88,7 @@ def test_beat_sends_only_tasks_that_exist() -> None:
         "desk.relay_outbox",
         "desk.sweep_sla",
         "desk.remind_follow_ups",
+        "desk.apply_retention",
     }
     # A Celery app of its own (not the default one): shared tasks register with every app.
     assert names <= set(Celery("wiring-test", set_as_current=False).tasks)
