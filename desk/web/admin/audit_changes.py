@@ -32,6 +32,7 @@ def _record_change(response: Response) -> Response:
 
 
 def watch(blueprint: Blueprint) -> Blueprint:
-    """Record every successful POST of the blueprint."""
-    blueprint.after_request(_record_change)
+    """Record every successful POST of the blueprint (once: every create_app asks again)."""
+    if _record_change not in blueprint.after_request_funcs.get(None, []):
+        blueprint.after_request(_record_change)
     return blueprint
