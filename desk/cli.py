@@ -542,6 +542,9 @@ main.add_command(_admin_group)
 from desk.commands.inbound import inbound  # noqa: E402
 
 main.add_command(inbound)
+from desk.commands.audit import audit_group  # noqa: E402
+
+main.add_command(audit_group)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,6 +15,7 @@ def make_celery(flask_app: Flask) -> Celery:
     celery.conf.beat_schedule = beat_schedule(flask_app.config)
     import workers.case_work_tasks
     import workers.inbound_tasks
+    import workers.retention_tasks
     import workers.sla_tasks
     import workers.tasks  # noqa: F401  (registers the tasks, the sweeps too)
 

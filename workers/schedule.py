@@ -8,6 +8,7 @@ from celery.schedules import crontab
 
 from workers.case_work_tasks import FOLLOW_UPS
 from workers.inbound_tasks import POLL_IMAP, PROCESS
+from workers.retention_tasks import RETENTION
 from workers.sla_tasks import SWEEP
 from workers.tasks import DIGEST, RELAY
 
@@ -44,6 +45,12 @@ def beat_schedule(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "schedule": float(config["FOLLOW_UP_SWEEP_SECONDS"]),
             # Idempotent like the SLA sweep: a stale run is dropped, the next one catches up.
             "options": {"expires": float(config["FOLLOW_UP_SWEEP_SECONDS"]) * 5},
+        },
+        # Retention (RETENTION_* settings): daily; a missed run is caught up by the next.
+        "apply-retention": {
+            "task": RETENTION,
+            "schedule": float(config["RETENTION_SWEEP_SECONDS"]),
+            "options": {"expires": float(config["RETENTION_SWEEP_SECONDS"])},
         },
     }
     # The email channel: stored messages are parsed within seconds; IMAP only when set up.

@@ -2,6 +2,7 @@
 
 from desk.models.api import ApiToken, IdempotencyKey
 from desk.models.attachment import Attachment, CaseWorkplace
+from desk.models.audit import AuditChainHead, AuditEntry
 from desk.models.base import Base
 from desk.models.canned_response import CannedResponse
 from desk.models.case import Case, CaseEvent, CaseMessage, ReferenceCounter
@@ -33,6 +34,8 @@ from desk.models.user import RecoveryCode, User, team_members
 __all__ = [
     "ApiToken",
     "Attachment",
+    "AuditChainHead",
+    "AuditEntry",
     "Authority",
     "Base",
     "BusinessHoursRow",

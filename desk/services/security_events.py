@@ -1,7 +1,7 @@
-"""Security events (sign-ins, lockouts, second-factor changes), for the audit log.
+"""Security events (sign-ins, failures, lockouts, second-factor changes) on the audit log.
 
-For now each event is a record on the `desk.security` logger; the audit log takes them
-over when it is merged (the call sites stay as they are).
+One call per event from the sign-in service; the entry is written in the caller's
+transaction (the caller commits) and also logged on `desk.security` for the log shipper.
 """
 
 from __future__ import annotations
@@ -10,9 +10,17 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desk.models import User
+from desk.services import audit
+from desk.services.access import Actor, Channel
+
 log = logging.getLogger("desk.security")
+
+# The two sign-in outcomes the access log already names; the rest become "auth.<kind>".
+_ACTIONS = {"sign_in": audit.Action.SIGN_IN, "sign_in_failed": audit.Action.SIGN_IN_FAILED}
 
 
 def record(
@@ -23,7 +31,23 @@ def record(
     details: Mapping[str, Any] | None = None,
 ) -> None:
     """Record one security event: what happened, to or by whom, from where."""
-    del session  # the audit log will write in the caller's transaction
+    email = (actor_email or "").strip()
+    user = (
+        session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+        if email
+        else None
+    )
+    actor = Actor.staff(user, Channel.WEB, ip) if user else Actor.employer(Channel.WEB, ip)
+    audit.record(
+        session,
+        actor,
+        _ACTIONS.get(kind, f"auth.{kind}"),
+        audit.Target.person(email) if email else audit.NOTHING,
+        dict(details or {}),
+        ip,
+        actor_email=email,
+        actor_kind=None if user else "anonymous",
+    )
     log.info(
         "security event %s actor=%s ip=%s details=%s",
         kind,

@@ -94,10 +94,12 @@ def check_password(
     if user is None or not user.active:
         check_password_hash(DUMMY_HASH, password)  # the same time as a real check
         security_events.record(session, "sign_in_failed", email[:254], ip, {"reason": "unknown"})
+        session.commit()
         return Attempt(Outcome.REFUSED)
     if _locked(user, now):
         check_password_hash(DUMMY_HASH, password)
         security_events.record(session, "sign_in_refused_locked", user.email, ip, {})
+        session.commit()
         return Attempt(Outcome.LOCKED, user, user.locked_until)
     if not check_password_hash(user.password_hash, password):
         return _failed(session, user, ip, now, "password")

@@ -252,3 +252,27 @@ def test_the_axe_check_can_fail(new_page: Any) -> None:
     page.evaluate("document.querySelector('label[for=email]').remove()")
     with pytest.raises(AssertionError, match="label"):
         assert_accessible(page, "request form without a label")
+
+
+# --- access log and data-subject requests (issue 14) -----------------------------------------
+
+
+def test_access_log_and_data_subject_pages_pass_axe(
+    new_page: Any, shots_dir: Path, case_links: dict[str, str]
+) -> None:
+    page = new_page(signed_in_as=ADMIN)
+    page.goto(f"/reports/audit?case={case_links['reference']}")
+    # The adviser opened the case page while making it: that view is on record.
+    expect(
+        page.get_by_test_id("audit-entries").locator("code", has_text="case.view")
+    ).not_to_have_count(0)
+    assert_accessible(page, "access log")
+    page.goto("/admin/data-subjects/")
+    page.get_by_label("Contact person's email address").fill("hirsi@example.fi")
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_role("row", name=re.compile(case_links["reference"]))).to_have_count(1)
+    assert_accessible(page, "data-subject page")
+    page.get_by_role("button", name="Erase the data").click()  # not confirmed
+    expect(page.locator(".error-summary")).to_contain_text("Confirm that the person's data")
+    screenshot(page, shots_dir, "a11y-data-subject-error")
+    assert_accessible(page, "data-subject page with error")

@@ -170,6 +170,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("inbound.log_page", "GET"): "admin",
     ("inbound.original", "GET"): "staff",
     ("inbound.act_on_held", "POST"): "staff",
+    # Access log and data-subject rights (issue 14): managers read the log, admins the rest.
+    ("audit_log.page", "GET"): "reports",
+    ("data_subjects.page", "GET"): "admin",
+    ("data_subjects.look_up", "POST"): "admin",
+    ("data_subjects.export", "POST"): "admin",
+    ("data_subjects.erase", "POST"): "admin",
 }
 
 SIGNED_IN = {"staff", "team_reports", "reports", "canned_keepers", "admin"}

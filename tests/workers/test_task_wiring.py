@@ -79,6 +79,7 @@ def test_beat_sends_only_tasks_that_exist() -> None:
 
     import workers.case_work_tasks
     import workers.inbound_tasks
+    import workers.retention_tasks
     import workers.sla_tasks
     import workers.tasks  # noqa: F401  (registers the tasks)
     from desk.config import load_config
@@ -93,6 +94,7 @@ def test_beat_sends_only_tasks_that_exist() -> None:
         "desk.sweep_sla",
         "desk.remind_follow_ups",
         "desk.process_inbound",
+        "desk.apply_retention",
     }
     # IMAP is polled only when a mailbox is configured.
     imap = beat_schedule(load_config(environ={"DESK_IMAP_HOST": "imap.example.fi"}))

@@ -1,7 +1,7 @@
 """The employer portal: organisations, contacts, sign-in tokens; cases linked to them; the
 employer's private token stored as its sha256 only
 
-Revision ID: 0016_portal
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-02 01:45:00
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 from desk.models.types import UTCDateTime
 
-revision: str = '0016_portal'
+revision: str = '0016'
 down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """Inbound email: every received message stored raw first, with what became of it
 
-Revision ID: 0017_inbound
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-02 01:45:00
 """
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 from desk.models.types import UTCDateTime
 
-revision: str = '0017_inbound'
-down_revision: str | None = '0015'
+revision: str = '0017'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,8 +1,8 @@
 """Operations: staff changes (who changed whom, what, when), imported employers, and the
 request id of each outbox row
 
-Revision ID: 0018_ops
-Revises: 0015
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-02 01:40:00
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 
 from desk.models.types import UTCDateTime
 
-revision: str = '0018_ops'
-down_revision: str | None = '0015'
+revision: str = '0018'
+down_revision: str | None = '0017'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

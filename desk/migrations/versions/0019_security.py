@@ -1,8 +1,8 @@
 """Staff sign-in security: session versions, failed sign-ins and lockout, TOTP second
 factor and its recovery codes
 
-Revision ID: 0019_security
-Revises: 0015
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-02 01:45:00
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 
 from desk.models.types import UTCDateTime
 
-revision: str = '0019_security'
-down_revision: str | None = '0015'
+revision: str = '0019'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

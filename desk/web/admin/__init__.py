@@ -1,11 +1,23 @@
 """Administrators' pages: routing rules and teams, SLA settings, notification deliveries and
-webhooks, API tokens, staff and teams, and the development-only caught mail."""
+webhooks, API tokens, staff and teams, data-subject requests, and the development-only
+caught mail."""
 
 from flask import Blueprint
 
 
 def blueprints() -> tuple[Blueprint, ...]:
     """This package's blueprints, for register_blueprints."""
-    from desk.web.admin import api_tokens, dev_mail, notifications, routing, sla_settings, staff
+    from desk.web.admin import (
+        api_tokens,
+        audit_changes,
+        data_subjects,
+        dev_mail,
+        notifications,
+        routing,
+        sla_settings,
+        staff,
+    )
 
-    return (dev_mail.bp, api_tokens.bp, routing.bp, sla_settings.bp, notifications.bp, staff.bp)
+    changing = (api_tokens.bp, routing.bp, sla_settings.bp, notifications.bp, staff.bp)
+    watched = tuple(audit_changes.watch(blueprint) for blueprint in changing)
+    return (dev_mail.bp, data_subjects.bp, *watched)

@@ -12,7 +12,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from desk.models import Case
-from desk.services import assignment, cases, sla, team_cases, transfers
+from desk.services import assignment, audit, cases, sla, team_cases, transfers
 from desk.services.access import can_note, can_view, can_work
 from desk.services.errors import Conflict, Forbidden, NotFound
 from desk.services.routing_text import routing_text
@@ -193,7 +193,9 @@ def list_team_cases(team: str) -> dict[str, Any]:
 @problems(bp, 401, 403, 404)
 @require_scope("read")
 def get_case(reference: str) -> dict[str, Any]:
-    return _present(_case(reference))
+    case = _case(reference)
+    audit.log(db_session(), api_actor(), audit.Action.CASE_VIEW, audit.Target.case(case))
+    return _present(case)
 
 
 @bp.route("/cases/<reference>/claim", methods=["POST"])

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from desk.domain.business_id import InvalidBusinessId
-from desk.services import employer_overview
+from desk.services import audit, employer_overview
 from desk.services.employer_overview import Before
 from desk.web.auth.roles import current_actor, staff_required
 from desk.web.extensions import db_session
@@ -45,4 +45,12 @@ def employer_page(business_id: str) -> Response | tuple[str, int]:
         error = _("The link to older cases is broken. Open the employer's page again.")
         return render_template("staff/employer.html", overview=None, error=error), 400
     overview = employer_overview.employer_overview(db_session(), current_actor(), canonical, before)
+    shown = [case.reference for case in overview.cases]
+    audit.log(
+        db_session(),
+        current_actor(),
+        audit.Action.EMPLOYER_VIEW,
+        audit.Target("employer", canonical),
+        {"cases": shown},
+    )
     return render_template("staff/employer.html", overview=overview, error=None), 200

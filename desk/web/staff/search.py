@@ -8,7 +8,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from desk.domain.search_query import MAX_QUERY_LENGTH, QueryTooLong
-from desk.services import search
+from desk.services import audit, search
 from desk.services.search import After
 from desk.web.auth.roles import current_actor, staff_required
 from desk.web.extensions import db_session
@@ -37,6 +37,11 @@ def search_page() -> tuple[str, int]:
     try:
         after = _after(request.args.get("after"))
         results = search.search(db_session(), current_actor(), text, after)
+        # The list shows contacts' names and emails: on record with what was asked and shown.
+        shown = [hit.case.reference for hit in results.hits]
+        audit.log(
+            db_session(), current_actor(), audit.Action.SEARCH, details={"q": text, "cases": shown}
+        )
     except QueryTooLong:
         error = _("Shorten the search to %(max)s characters or fewer.", max=MAX_QUERY_LENGTH)
         status = 400

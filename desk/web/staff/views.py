@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from desk.domain.attachments import AttachmentRefused
-from desk.services import cases, merge
+from desk.services import audit, cases, merge
 from desk.services.errors import Conflict, Forbidden
 from desk.web import attachments as files
 from desk.web.auth.roles import current_actor, staff_required
@@ -24,6 +24,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 @staff_required
 def case_page(reference: str) -> Response | tuple[str, int]:
     case = load_case(reference)
+    audit.log(db_session(), current_actor(), audit.Action.CASE_VIEW, audit.Target.case(case))
     # A merged duplicate's reference leads to the case it was merged into (?stay=1: its
     # own page, e.g. for its history, reached from the target's "merged from" event).
     target = merge.staff_redirect(db_session(), current_actor(), case)
