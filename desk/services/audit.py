@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from desk.models import AuditChainHead, AuditEntry, Case, User, utcnow
-from desk.services.access import Actor, ActorKind, Channel
+from desk.models import AuditChainHead, AuditEntry, Case, utcnow
+from desk.services.access import Actor
 
 GENESIS = "0" * 64
 _HEAD = 1
