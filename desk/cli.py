@@ -456,6 +456,9 @@ def import_cases_command(file: str, batch_size: int) -> None:
 
 # --- command groups kept in desk/commands/ (one line each) ----------------------------------
 
+from desk.commands.bench_seed import seed as _seed  # noqa: E402
+
+main.add_command(_seed)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
