@@ -367,8 +367,18 @@ def timed(call: Callable[[], Any], repeats: int) -> dict[str, float]:
 
 
 class Bench:
-    def __init__(self, scale: Scale, url: str, redis_url: str, workdir: Path) -> None:
+    def __init__(
+        self,
+        scale: Scale,
+        url: str,
+        redis_url: str,
+        workdir: Path,
+        out: Path,
+        profile: tuple[str, ...] = (),
+    ) -> None:
         self.scale = scale
+        self.out = out
+        self.profile = profile
         self.url = url
         self.sql = psycopg.connect(pg_url(url), autocommit=True)
         self.sink = SmtpSink()
@@ -795,7 +805,8 @@ class Bench:
         for run in range(self.scale.runs):
             for name, workload in workloads.items():
                 log(f"run {run + 1}/{self.scale.runs}: {name}")
-                runs[name].append(workload(run))
+                with self.profiled(name if run == 0 else ""):
+                    runs[name].append(workload(run))
         self.results["workloads"] = {name: summarise(name, r) for name, r in runs.items()}
         self.results["deep_pages"] = {"queue": self.queue_depth, "api_list": self.api_depth}
         self.results["peak_rss_mb"] = self.memory()
@@ -805,12 +816,61 @@ class Bench:
             for name, result in runs.items()
         }
 
+    @contextlib.contextmanager
+    def profiled(self, name: str) -> Iterator[None]:
+        """py-spy on the processes that serve the workload, while it runs (--profile NAME)."""
+        if name not in self.profile:
+            yield
+            return
+        target = "worker" if name == "notifications" else "desk"
+        out = self.out / f"profile-{name}.txt"
+        spy = subprocess.Popen(
+            [
+                str(BIN / "py-spy"),
+                "record",
+                "--pid",
+                str(self.stack.procs[target].pid),
+                "--subprocesses",
+                "--rate",
+                "50",
+                "--format",
+                "raw",
+                "--output",
+                str(out),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            yield
+        finally:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(60)
+            if out.exists():
+                self.results.setdefault("profiles", {})[name] = top_frames(out)
+
     def close(self) -> None:
         self.stack.stop()
         self.sink.stop()
         self.sql.close()
         if hasattr(self, "_engine"):
             self._engine.dispose()
+
+
+def top_frames(path: Path, limit: int = 25) -> list[str]:
+    """The desk's own frames with the largest share of samples (inclusive), from raw py-spy."""
+    total = 0
+    inclusive: dict[str, int] = {}
+    for line in path.read_text().splitlines():
+        stack, _sep, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        total += int(count)
+        for frame in set(stack.split(";")):
+            if "(desk/" in frame or "(workers/" in frame:
+                inclusive[frame] = inclusive.get(frame, 0) + int(count)
+    ranked = sorted(inclusive.items(), key=lambda item: -item[1])[:limit]
+    return [f"{100 * n / total:5.1f}% {frame}" for frame, n in ranked] if total else []
 
 
 # Which figure of a run is the workload's measure, and whether higher is better.
@@ -910,6 +970,15 @@ def markdown(results: dict[str, Any]) -> str:
         f"{deep.get('api_list')} (keyset cursors walked once before the runs).",
         "",
     ]
+    for name, frames in results.get("profiles", {}).items():
+        lines += [
+            "",
+            f"Profile of {name} (py-spy, share of samples, the desk's frames):",
+            "",
+            "```",
+            *frames,
+            "```",
+        ]
     lines += ["", "Peak RSS (MB) per process:", ""]
     for name, values in results["peak_rss_mb"].items():
         lines.append(f"- {name}: {values}")
@@ -951,14 +1020,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=None, help="override the scale's cases")
     parser.add_argument("--keep", action="store_true", help="keep the database created")
     parser.add_argument("--out", type=Path, default=BENCH, help="where results.* go")
+    parser.add_argument("--seconds", type=int, default=None, help="override: wrk seconds")
+    parser.add_argument("--emails", type=int, default=None, help="override: emails sent")
+    parser.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="WORKLOAD",
+        help="py-spy the serving processes during WORKLOAD's first run (repeatable)",
+    )
     args = parser.parse_args(argv)
     scale = SCALES[args.scale]
-    if args.cases:
-        scale = Scale(**{**scale.__dict__, "cases": args.cases})
+    for name in ("cases", "seconds", "emails"):
+        if getattr(args, name):
+            scale = Scale(**{**scale.__dict__, name: getattr(args, name)})
+    # A TERM (timeout, CI cancelling) unwinds like Ctrl-C: the processes stop, the database goes.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     redis_url = os.environ.get("DESK_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="desk-bench-") as tmp, database(args.keep) as url:
-        bench = Bench(scale, url, redis_url, Path(tmp))
+        args.out.mkdir(parents=True, exist_ok=True)
+        bench = Bench(scale, url, redis_url, Path(tmp), args.out, tuple(args.profile))
         try:
             bench.run()
         finally:
