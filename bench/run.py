@@ -604,6 +604,21 @@ class Bench:
         ]
         self.team_id = self.scalar("SELECT id FROM teams WHERE slug = %s", TEAM)
 
+    def warm_up(self) -> None:
+        """A few unmeasured requests of each kind, so each gunicorn worker has built its
+        per-process copies (reference data, calendars' indexes) before the first run."""
+        log("warming up")
+        headers = {"Content-Type": "application/json"}
+        for _ in range(4):
+            request = urllib.request.Request(
+                self.desk + "/api/v1/cases",
+                data=json.dumps(SUBMISSION).encode(),
+                headers=headers,
+            )
+            urllib.request.urlopen(request, timeout=120).read()
+            self.adviser.get("/staff/")
+            self.adviser.get("/staff/search?q=hitsaajaa")
+
     def queue_sql(self, deep: bool) -> tuple[str, tuple[Any, ...]]:
         # The `next` queue: open cases of the adviser's teams, nearest due first, 25 a page.
         offset = 25 * (self.queue_depth - 1) if deep else 0
@@ -787,6 +802,7 @@ class Bench:
         self.prepare()
         self.start()
         self.find_deep_pages()
+        self.warm_up()
         workloads: dict[str, Callable[[int], dict[str, Any]]] = {
             "intake_api_c4": lambda _r: self.intake_api(4),
             "intake_api_c32": lambda _r: self.intake_api(32),
