@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_PORT := $(or $(PORT),$(DESK_WEB_PORT),8000)
 
-.PHONY: run test install translations lint format migrations-check bench clean
+.PHONY: run test install translations lint format migrations-check bench bench-smoke bench-micro clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,7 +64,19 @@ format: install
 migrations-check: install
 	$(BIN)/python -m tests.support.migrations_check
 
+# The benchmark of issue 16 (not part of `make test`): the desk on gunicorn, Celery and
+# PostgreSQL + Redis beside its baselines, at a million cases (bench/run.py; needs `wrk`).
+# Results: bench/results.json and bench/results.md. BENCH_ARGS adds options (--keep, --cases N).
 bench: install translations
+	$(BIN)/python -m bench.run --scale full $(BENCH_ARGS)
+
+# The same code at a tiny scale (< 2 min), run by .ci/run so it cannot rot; writes its
+# results under instance/bench-smoke/ (bench/results.* keep the full run's figures).
+bench-smoke: install translations
+	$(BIN)/python -m bench.run --scale smoke --out instance/bench-smoke $(BENCH_ARGS)
+
+# The pytest-benchmark micro benchmarks of tests/bench (routing, one worker's delivery).
+bench-micro: install translations
 	$(BIN)/pytest tests/bench --benchmark-enable --benchmark-only
 
 clean:

@@ -546,6 +546,9 @@ from desk.commands.audit import audit_group  # noqa: E402
 
 main.add_command(audit_group)
 
+from desk.commands.bench_seed import seed as _seed  # noqa: E402
+
+main.add_command(_seed)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from desk.models import Notification, OutboxMessage, User
@@ -117,3 +117,41 @@ def test_a_transfer_in_reaches_the_new_team(session: Session, make_user: Any) ->
         select(OutboxMessage).where(OutboxMessage.kind == "notify.case_transferred_in")
     )
     assert row.payload["user_id"] == member.id and row.payload["from_team"] == "regional-intake"
+
+
+def test_a_team_that_wants_email_costs_one_outbox_insert_not_one_per_person(
+    session: Session, make_user: Any
+) -> None:
+    members = [make_user(f"member{n}@example.fi") for n in range(6)]
+    for member in members:
+        choose(session, member, new_case="immediate")
+    cases.submit_case(session, raw_submission())  # warms the process's copies
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        case = cases.submit_case(session, raw_submission())
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    inserts = [s for s in statements if s.lstrip().startswith("INSERT INTO outbox")]
+    # PostgreSQL: the employer's confirmation (flushed with the case) and one multi-row
+    # INSERT for the whole team. SQLite's driver runs the batch row by row (same rows).
+    if engine.dialect.name == "postgresql":
+        assert len(inserts) <= 2
+    stmt = select(Notification).where(Notification.case_id == case.id)
+    rung = list(session.scalars(stmt))
+    assert sorted(n.user_id for n in rung) == sorted(m.id for m in members)
+    emails = {
+        row.id: row.payload["user_id"]
+        for row in session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.case_id == case.id, OutboxMessage.kind == "notify.new_case"
+            )
+        )
+    }
+    # Each bell points at its own person's email.
+    assert {n.outbox_id: n.user_id for n in rung} == emails

@@ -53,6 +53,7 @@ def notify_staff(
     entry = KINDS[kind]
     saved = preferences.stored_choices(session, user_ids)
     made = []
+    emailed = []
     for user_id in user_ids:
         chosen = saved.get((user_id, entry.key))
         notification = Notification(
@@ -66,8 +67,13 @@ def notify_staff(
         )
         if wants_email_now(entry, chosen):
             row = outbox.enqueue(session, kind, {"case_id": case.id, "user_id": user_id, **data})
-            session.flush()
-            notification.outbox_id = row.id
-        session.add(notification)
+            emailed.append((notification, row))
         made.append(notification)
+    if emailed:
+        # One flush for every recipient's outbox row (one multi-row INSERT ... RETURNING),
+        # not a round trip per person: this fan-out runs inside every submitter's request.
+        session.flush()
+        for notification, row in emailed:
+            notification.outbox_id = row.id
+    session.add_all(made)
     return made

@@ -1,0 +1,1 @@
+"""`make bench`: the desk under load beside its baselines, in one run (bench/run.py)."""

@@ -1,0 +1,2 @@
+-- A GET of the URL given to wrk; headers (cookie, token) come with -H.
+wrk.method = "GET"
