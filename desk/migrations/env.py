@@ -47,6 +47,14 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = make_engine(_url())
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch mode rebuilds a table (copy, drop, rename): with foreign keys on, dropping
+            # the old "cases" would cascade into its messages and events. Alembic's advice:
+            # foreign keys off while migrating (the PRAGMA only works outside a transaction).
+            # Straight on the DBAPI connection: SQLAlchemy's "begin" listener would wrap it.
+            raw = connection.connection.driver_connection
+            assert raw is not None
+            raw.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

@@ -195,7 +195,7 @@ _CASES = """
 INSERT INTO cases (id, reference, year, number, business_id, organisation_name, contact_name,
   email, phone, municipality_code, municipality_text, need_code, affected_employees,
   description, language, status, team_id, authority_slug, assignee_id, routing_rule,
-  routing_reason, employer_token, created_at, updated_at, first_response_at, resolved_at,
+  routing_reason, employer_token_hash, created_at, updated_at, first_response_at, resolved_at,
   closed_at, sla_next_check_at, sla_due_at, sla_warn_at)
 SELECT x.g, 'TP-' || x.year || '-' || lpad((x.g - x.first_g + 1)::text, 6, '0'),
   x.year, x.g - x.first_g + 1,

@@ -21,6 +21,9 @@ log = logging.getLogger("desk.security")
 
 # The two sign-in outcomes the access log already names; the rest become "auth.<kind>".
 _ACTIONS = {"sign_in": audit.Action.SIGN_IN, "sign_in_failed": audit.Action.SIGN_IN_FAILED}
+# Events of a person who proved who they are; the others (a wrong password, a locked
+# account) are by whoever typed the address: anonymous, with the address typed on record.
+_BY_THE_USER = {"sign_in", "recovery_code_used", "second_factor_enabled"}
 
 
 def record(
@@ -34,7 +37,7 @@ def record(
     email = (actor_email or "").strip()
     user = (
         session.scalar(select(User).where(func.lower(User.email) == email.lower()))
-        if email
+        if email and kind in _BY_THE_USER
         else None
     )
     actor = Actor.staff(user, Channel.WEB, ip) if user else Actor.employer(Channel.WEB, ip)

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from desk.db import make_engine, make_session_factory
 from desk.services import audit, schema
 from desk.services.access import Actor, Channel
-from tests.conftest import SESSION_SETTINGS
+from tests.conftest import SESSION_SETTINGS, TEST_ENVIRON
 from tests.support.tiers import unavailable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +47,7 @@ def database_url(tmp_path: Path) -> str:
 
 def desk(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
+    env.update(TEST_ENVIRON)  # test mode: no DESK_SECRET_KEY of production needed
     env["DESK_DATABASE_URL"] = url
     return subprocess.run(
         [str(DESK), "audit", *args],

@@ -17,7 +17,7 @@ from desk.i18n import catalogue
 from desk.models import Case, CaseSlaTarget, OutboxMessage, Team
 from desk.services import cases, reference_data, routing, sla
 from desk.services.bench_seed import NEED_SHARE, POPULATION
-from tests.conftest import SESSION_SETTINGS, raw_submission
+from tests.conftest import SESSION_SETTINGS, TEST_ENVIRON, raw_submission
 from tests.support.services import postgres_reachable, temporary_postgres_database
 from tests.support.tiers import unavailable
 
@@ -31,6 +31,7 @@ Seeded = tuple[str, subprocess.CompletedProcess[str]]
 
 def desk(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
+    env.update(TEST_ENVIRON)  # test mode: no DESK_SECRET_KEY of production needed
     env["DESK_DATABASE_URL"] = url
     return subprocess.run(
         [str(DESK), *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300

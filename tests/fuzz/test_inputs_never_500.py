@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 from limits.storage import MemoryStorage
 
 from desk.domain.intake import FIELDS
-from desk.services import api_tokens, cases
+from desk.services import api_tokens, cases, signed_links
 from tests.api.conftest import VALID
 from tests.conftest import login, raw_submission
 from tests.fuzz.strategies import hostile_text
 from tests.support.actors import as_staff
+from tests.support.employer_links import app_path
 
 FUZZ = settings(
     max_examples=25,
@@ -92,11 +93,14 @@ def test_the_accessibility_feedback_form(anyone, data) -> None:
 def test_the_employers_message_and_email_preferences(client, app_session, body, choice) -> None:
     _reset(client)
     case = cases.submit_case(app_session, raw_submission())
-    base = f"/case/{case.employer_token}"
+    secret = str(client.application.config["SECRET_KEY"])
+    client.get(app_path(client.application, case))  # the private link: a session grant
+    base = f"/portal/cases/{case.reference}"
     _checked("employer message", client.post(f"{base}/messages", data={"body": body}))
+    choices = signed_links.email_choices_token(secret, case.id, case.email)
     _checked(
-        "employer email preferences",
-        client.post(f"{base}/email-preferences", data={"emails": choice}),
+        "employer email choices",
+        client.post(f"/email-choices/{choices}", data={"emails": choice}),
     )
 
 

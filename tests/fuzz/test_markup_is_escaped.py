@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from desk.domain.intake import FIELDS
 from desk.models import Case, OutboxMessage
+from desk.services import case_tokens
 from desk.services.notify.emails import email_for
 from tests.api.conftest import VALID
 from tests.conftest import login, raw_submission
@@ -36,8 +37,9 @@ def _web_case(client: Any, app_session: Any) -> Case:
     response = client.post("/request?lang=en", data=data)
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     token = response.headers["Location"].split("/case/")[1].split("?")[0]
-    case = app_session.scalar(select(Case).where(Case.employer_token == token))
+    case = case_tokens.lookup(app_session, token)
     assert case is not None
+    case.raw_token = token  # what the employer's browser was sent to
     return case
 
 
@@ -57,9 +59,10 @@ def test_markup_everywhere_is_escaped(client, app_session, staff) -> None:
 
     # The employer writes through both doors.
     employer = client.application.test_client()
+    employer.get(f"/case/{web_case.raw_token}")  # the private link: a session grant
     assert (
         employer.post(
-            f"/case/{web_case.employer_token}/messages", data={"body": SCRIPT}
+            f"/portal/cases/{web_case.reference}/messages", data={"body": SCRIPT}
         ).status_code
         < 400
     )
@@ -70,7 +73,7 @@ def test_markup_everywhere_is_escaped(client, app_session, staff) -> None:
     )
     assert answer.status_code in (201, 409), answer.get_data(as_text=True)
     _only_escaped(
-        "employer page", employer.get(f"/case/{web_case.employer_token}").get_data(as_text=True)
+        "employer page", employer.get(f"/portal/cases/{web_case.reference}").get_data(as_text=True)
     )
 
     # Staff read and answer: case pages, queue, employer overview, search, access log.

@@ -52,7 +52,7 @@ def test_redis_down_when_an_employer_submits(
         response = client.post("/request", data={**FORM, "csrf_token": token.group(1)})
         assert response.status_code == 303
         assert time.monotonic() - started < 2.0
-        confirmation = client.get(response.headers["Location"])
+        confirmation = client.get(response.headers["Location"], follow_redirects=True)
         assert confirmation.status_code == 200
         (row,) = desk.rows("email.case_received")
         with desk.session() as session:

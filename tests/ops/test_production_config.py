@@ -8,6 +8,7 @@ import tomllib
 import pytest
 
 from desk.config import DEFAULT_CONFIG_FILE, PROJECT_ROOT, ConfigError, load_config
+from tests.conftest import TEST_ENVIRON
 
 EXAMPLE = PROJECT_ROOT / "config" / "production.example.toml"
 GUIDE = PROJECT_ROOT / "docs" / "deployment.md"
@@ -39,7 +40,7 @@ def test_the_guide_documents_every_setting() -> None:
 def test_every_queue_of_the_routes_is_declared_and_the_procfile_consumes_them() -> None:
     from desk.queue import QUEUES, TASK_ROUTES, celery_config
 
-    settings = celery_config(load_config(environ={}))
+    settings = celery_config(load_config(environ=dict(TEST_ENVIRON)))
     declared = {queue.name for queue in settings["task_queues"]}
     assert declared == set(QUEUES) == {"notifications", "sla", "default"}
     assert {route["queue"] for route in TASK_ROUTES.values()} <= declared
@@ -50,4 +51,5 @@ def test_every_queue_of_the_routes_is_declared_and_the_procfile_consumes_them() 
         "web",
         "worker",
         "beat",
+        "inbound",  # the email channel's SMTP receiver
     ]

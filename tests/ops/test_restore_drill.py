@@ -14,6 +14,7 @@ from desk.config import load_config, session_settings
 from desk.db import make_engine, make_session_factory
 from desk.models import Case, CaseEvent, CaseMessage, CaseSlaTarget, OutboxMessage, User
 from desk.services import demo_cases, reference_data, routing, schema, sla_policies, users
+from tests.conftest import TEST_ENVIRON
 from tests.support.services import postgres_reachable, temporary_postgres_database
 from tests.support.tiers import unavailable
 
@@ -49,7 +50,7 @@ def tools() -> None:
 
 @pytest.mark.usefixtures("tools")
 def test_a_dump_restores_into_a_new_database_with_every_row(tmp_path: Path) -> None:
-    config = load_config(environ={})
+    config = load_config(environ=dict(TEST_ENVIRON))
     with temporary_postgres_database("desk_drill_src") as source:
         schema.upgrade(source)
         engine = make_engine(source)

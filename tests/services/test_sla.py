@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from desk.config import PROJECT_ROOT, session_settings
+from desk.config import PROJECT_ROOT, load_config, session_settings
 from desk.db import make_session_factory
 from desk.domain.business_calendar import HELSINKI
 from desk.domain.sla import SlaState, Target
@@ -28,7 +28,7 @@ from desk.models import (
 from desk.services import cases, demo_cases, sla, sla_policies, users
 from desk.services.errors import Conflict
 from desk.services.sla_config import SlaConfigError
-from tests.conftest import raw_submission
+from tests.conftest import TEST_ENVIRON, raw_submission
 from tests.support.actors import as_staff
 from tests.support.queues import queued
 
@@ -320,7 +320,10 @@ def test_the_defaults_come_from_the_configured_sla_file(
 ) -> None:
     path = tmp_path / "other-sla.toml"
     path.write_text(OTHER_SLA_FILE)
-    factory = make_session_factory(engine, session_settings({"SLA_CONFIG_FILE": str(path)}))
+    factory = make_session_factory(
+        engine,
+        session_settings({**load_config(environ=dict(TEST_ENVIRON)), "SLA_CONFIG_FILE": str(path)}),
+    )
     with factory() as other:
         # Nothing stored: the configured file answers, not the shipped config/sla.toml.
         assert sla_policies.effective_policy(other, "job-ad").first_response_minutes == 60

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from desk.config import load_config
 from desk.services import cases
-from tests.conftest import raw_submission
+from tests.conftest import TEST_ENVIRON, raw_submission
 from workers.retention_tasks import apply_retention
 from workers.schedule import beat_schedule
 
@@ -27,6 +27,6 @@ def test_the_task_anonymises_old_closed_cases_and_logs_the_counts(app, app_sessi
 
 
 def test_beat_runs_it_at_the_configured_interval() -> None:
-    config = load_config(environ={"DESK_RETENTION_SWEEP_SECONDS": "3600"})
+    config = load_config(environ={**TEST_ENVIRON, "DESK_RETENTION_SWEEP_SECONDS": "3600"})
     entry = beat_schedule(config)["apply-retention"]
     assert entry["task"] == "desk.apply_retention" and entry["schedule"] == 3600.0

@@ -11,6 +11,7 @@ import ast
 from pathlib import Path
 
 from desk.config import PROJECT_ROOT
+from tests.conftest import TEST_ENVIRON
 
 SENDERS = {"delay", "apply_async", "send_task"}
 
@@ -97,7 +98,7 @@ def test_beat_sends_only_tasks_that_exist() -> None:
         "desk.apply_retention",
     }
     # IMAP is polled only when a mailbox is configured.
-    imap = beat_schedule(load_config(environ={"DESK_IMAP_HOST": "imap.example.fi"}))
+    imap = beat_schedule(load_config(environ={**TEST_ENVIRON, "DESK_IMAP_HOST": "imap.example.fi"}))
     assert imap["poll-imap"]["task"] == "desk.poll_imap"
     # A Celery app of its own (not the default one): shared tasks register with every app.
     assert names <= set(Celery("wiring-test", set_as_current=False).tasks)

@@ -48,9 +48,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_recovery_codes_user_id', table_name='recovery_codes')
     op.drop_table('recovery_codes')
-    with op.batch_alter_table('users') as batch:
-        batch.drop_column('totp_last_step')
-        batch.drop_column('totp_secret')
-        batch.drop_column('locked_until')
-        batch.drop_column('failed_sign_ins')
-        batch.drop_column('session_version')
+    # Native DROP COLUMN (SQLite 3.35+): a batch rebuild of "users" would cascade into
+    # team_members with foreign keys on.
+    for column in ('totp_last_step', 'totp_secret', 'locked_until', 'failed_sign_ins',
+                   'session_version'):
+        op.drop_column('users', column)
