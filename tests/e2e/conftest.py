@@ -92,6 +92,8 @@ def _environment(stack_root: Path, web_port: int, smtp_port: int) -> dict[str, s
         DESK_DEV_MAIL_PAGE="true",
         # Many tests share this stack and submit the public forms; the limit has its own tests.
         DESK_PUBLIC_FORM_RATE_LIMIT="10000 per minute",
+        # The webhook receiver of the notification tests listens on this machine.
+        DESK_WEBHOOK_ALLOW_HOSTS="127.0.0.1",
         DESK_STAFF_LOGIN_RATE_LIMIT="10000 per minute",
         DESK_PORTAL_SIGN_IN_RATE_LIMIT="10000 per minute",
         PYTHONUNBUFFERED="1",
