@@ -14,6 +14,7 @@ from desk.db import make_engine
 from desk.models import ApiToken, StaffChange, User
 from desk.services import api_tokens, users
 from desk.services.access import Actor, Channel
+from tests.conftest import TEST_ENVIRON
 from tests.support.tiers import unavailable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +34,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def desk(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
+    env.update(TEST_ENVIRON)  # test mode: no DESK_SECRET_KEY of production needed
     env["DESK_DATABASE_URL"] = url
     env["DESK_BROKER_SQLITE_PATH"] = url.removeprefix("sqlite:///") + ".broker"
     return subprocess.run(
