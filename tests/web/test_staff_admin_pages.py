@@ -170,6 +170,9 @@ def test_an_admin_invites_a_person_who_then_chooses_their_password(
     )
     assert entry is not None and entry.details["invited"] is True
     assert entry.object_id == str(person.id) and entry.actor_email == "admin@example.fi"
+    # Once: the admin pages' generic hook leaves staff changes to the service.
+    kinds = app_session.scalars(select(AuditEntry.action).where(AuditEntry.id > 0)).all()
+    assert kinds.count("staff.change") == 1 and "config.change" not in kinds
 
     token = signed_links.set_password_token(
         app.config["SECRET_KEY"], person.id, row.payload["stamp"], row.payload["issued_at"]
