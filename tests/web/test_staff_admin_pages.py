@@ -228,3 +228,23 @@ def test_the_set_password_form_needs_its_csrf_token(app, client, staff, app_sess
     )
     assert refused.status_code == 400 and "session expired" in refused.get_data(as_text=True)
     assert visitor.get("/set-password/junk?lang=en").status_code == 400
+
+
+def test_an_admin_sends_a_new_link_to_an_active_person_only(client, staff, app_session) -> None:
+    from desk.models import OutboxMessage
+
+    _admin(client, staff)
+    person = staff("forgetful@example.fi")
+    page = client.get(f"/admin/users/{person.id}?lang=en").get_data(as_text=True)
+    assert "Send a set-password link" in page
+    response = client.post(f"/admin/users/{person.id}/invite")
+    assert response.status_code == 303
+    shown = client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "was sent to forgetful@example.fi" in shown and "Invitation sent" in shown
+    rows = app_session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "email.staff_invitation")
+    ).all()
+    assert [r.payload["user_id"] for r in rows] == [person.id]
+    assert client.post(f"/admin/users/{person.id}/active", data={"active": "0"}).status_code == 303
+    assert client.post(f"/admin/users/{person.id}/invite").status_code == 409
+    assert client.post("/admin/users/999999/invite").status_code == 404

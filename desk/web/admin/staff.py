@@ -277,6 +277,25 @@ def set_active(user_id: int) -> Response:
     return redirect(url_for("staff_admin.user_page", user_id=user_id), 303)
 
 
+@bp.post("/users/<int:user_id>/invite")
+@admin_required
+def invite_user(user_id: int) -> Response:
+    """Email a new set-password link (an expired invitation, a forgotten password)."""
+    try:
+        person = staff_admin.send_invitation(db_session(), current_actor(), user_id)
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(409)
+    flash(
+        _(
+            "A link to choose a password (valid 72 hours) was sent to %(email)s.",
+            email=person.email,
+        )
+    )
+    return redirect(url_for("staff_admin.user_page", user_id=user_id), 303)
+
+
 # --- teams ----------------------------------------------------------------------------------
 
 
