@@ -19,14 +19,13 @@ from werkzeug.security import generate_password_hash
 
 from desk.domain.errors import FieldErrors
 from desk.domain.intake import checked_email, required_text
-from desk.domain.passwords import MIN_LENGTH, password_problem
+from desk.domain.passwords import password_problem
 from desk.models import Authority, StaffChange, Team, User
 from desk.services import audit, staff_invites, users
 from desk.services.access import Actor, ActorKind, Channel, Role, require_admin
 from desk.services.errors import Forbidden, NotFound
 
 STAFF_LANGUAGES = ("fi", "sv", "en")
-MIN_PASSWORD_LENGTH = MIN_LENGTH
 
 
 class InvalidStaff(FieldErrors):
