@@ -76,10 +76,6 @@ def create(
     """Create a staff member; the password is read from standard input (or --invite)."""
     from desk.services import staff_admin
 
-    if invite:
-        # The set-password page and its email are not built yet (see README, Operations).
-        click.echo("--invite is not available yet: pipe a password on standard input.", err=True)
-        sys.exit(2)
     password = None if invite else _read_password()
     data = staff_admin.StaffInput(
         email=email,
@@ -91,11 +87,17 @@ def create(
     )
     with _session() as (session, _config):
         try:
-            user = staff_admin.create_staff(session, CLI, data, password)
+            user = staff_admin.create_staff(session, CLI, data, password, invite=invite)
         except staff_admin.InvalidStaff as exc:
             _fail(exc.errors)
             return
-    click.echo(f"Created {role} {user.email} ({authority}); they can sign in now.")
+    if invite:
+        click.echo(
+            f"Created {role} {user.email} ({authority}); a set-password link (valid 72 hours) "
+            "is on its way by email."
+        )
+    else:
+        click.echo(f"Created {role} {user.email} ({authority}); they can sign in now.")
 
 
 def _set_active(email: str, active: bool) -> None:
@@ -110,6 +112,26 @@ def _set_active(email: str, active: bool) -> None:
             sys.exit(1)
         staff_admin.set_active(session, CLI, user.id, active)
     click.echo(f"{email} is now {'active' if active else 'disabled'}.")
+
+
+@users.command("invite")
+@click.option("--email", required=True)
+def invite_again(email: str) -> None:
+    """Email a new set-password link (72 hours, used once) to an active staff member."""
+    from desk.services import staff_admin
+    from desk.services.errors import Forbidden, NotFound
+
+    with _session() as (session, _config):
+        try:
+            user = staff_admin.user_by_email(session, email)
+            staff_admin.send_invitation(session, CLI, user.id)
+        except NotFound:
+            click.echo(f"No staff member with email {email}.", err=True)
+            sys.exit(1)
+        except Forbidden:
+            click.echo(f"{email} is deactivated: enable them first.", err=True)
+            sys.exit(1)
+    click.echo(f"A set-password link (valid 72 hours) is on its way to {email}.")
 
 
 @users.command("disable")

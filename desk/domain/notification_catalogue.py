@@ -75,6 +75,8 @@ class Kind(StrEnum):
     # The employer portal: the magic sign-in link, and a colleague's invitation.
     PORTAL_SIGN_IN = "email.portal_sign_in"
     PORTAL_INVITATION = "email.portal_invitation"
+    # A new staff member's set-password link (desk.services.staff_invites).
+    STAFF_INVITATION = "email.staff_invitation"
     # Other systems.
     WEBHOOK_CASE_EVENT = "webhook.case_event"
 
@@ -123,6 +125,16 @@ KINDS: Final[dict[Kind, EventType]] = {
         "portal_invitation",
         Audience.PERSON,
         "portal_invitation",
+        True,
+        configurable=False,
+        in_app=False,
+    ),
+    # A staff member's set-password link: sent because an administrator created them, so
+    # never held back by an email choice (they have made none yet).
+    Kind.STAFF_INVITATION: EventType(
+        "staff_invitation",
+        Audience.PERSON,
+        "staff_invitation",
         True,
         configurable=False,
         in_app=False,

@@ -42,6 +42,8 @@ class Action:
     SUBJECT_EXPORT = "data_subject.export"
     SUBJECT_ERASE = "data_subject.erase"
     RETENTION = "retention.anonymise"
+    # A staff member or a team was created or changed (desk.services.staff_admin).
+    STAFF_CHANGE = "staff.change"
 
 
 @dataclass(frozen=True)

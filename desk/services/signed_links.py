@@ -126,3 +126,48 @@ def read_sign_in_token(secret: str, token: str, max_age: int) -> int:
     if not isinstance(data, int) or isinstance(data, bool):
         raise BadLink("malformed sign-in token")
     return data
+
+
+SET_PASSWORD_SALT = "desk.staff-set-password.v1"
+# A staff member's invitation (or a new set-password link) works for three days.
+SET_PASSWORD_MAX_AGE_SECONDS = 72 * 3600
+
+
+@dataclass(frozen=True)
+class SetPasswordLink:
+    """A set-password link: the staff member, the state of their account it was made for
+    (so it dies once a password is set) and when the invitation was made (epoch seconds)."""
+
+    user_id: int
+    stamp: str
+    issued_at: int
+
+
+def set_password_token(secret: str, user_id: int, stamp: str, issued_at: int) -> str:
+    """The token of a staff member's set-password link."""
+    serializer = URLSafeTimedSerializer(secret, salt=SET_PASSWORD_SALT)
+    return str(serializer.dumps([user_id, stamp, issued_at]))
+
+
+def read_set_password_token(
+    secret: str, token: str, max_age: int = SET_PASSWORD_MAX_AGE_SECONDS
+) -> SetPasswordLink:
+    """What a set-password token names; raises BadLink (also when expired)."""
+    serializer = URLSafeTimedSerializer(secret, salt=SET_PASSWORD_SALT)
+    try:
+        data = serializer.loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise BadLink("expired set-password token") from exc
+    except BadSignature as exc:
+        raise BadLink("bad set-password token") from exc
+    if (
+        not isinstance(data, list)
+        or len(data) != 3
+        or not isinstance(data[0], int)
+        or isinstance(data[0], bool)
+        or not isinstance(data[1], str)
+        or not isinstance(data[2], int)
+        or isinstance(data[2], bool)
+    ):
+        raise BadLink("malformed set-password token")
+    return SetPasswordLink(user_id=data[0], stamp=data[1], issued_at=data[2])

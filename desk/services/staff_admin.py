@@ -2,7 +2,9 @@
 
 Used by the administrator pages and by `desk users ...`. The CLI acts as the system on the
 CLI channel (whoever has a shell on the server is trusted); on the web only administrators.
-Every change writes a `staff_changes` row (who, what, when, details) in the same transaction.
+Every change writes a `staff_changes` row (who, what, when, details; the person's history
+page reads it) and an access-log entry (`staff.change`, desk.services.audit) in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ from werkzeug.security import generate_password_hash
 
 from desk.domain.errors import FieldErrors
 from desk.domain.intake import checked_email, required_text
+from desk.domain.passwords import password_problem
 from desk.models import Authority, StaffChange, Team, User
-from desk.services import users
+from desk.services import audit, staff_invites, users
 from desk.services.access import Actor, ActorKind, Channel, Role, require_admin
 from desk.services.errors import Forbidden, NotFound
 
 STAFF_LANGUAGES = ("fi", "sv", "en")
-MIN_PASSWORD_LENGTH = 12
 
 
 class InvalidStaff(FieldErrors):
@@ -59,11 +61,25 @@ def _record(
     team: Team | None = None,
     **details: Any,
 ) -> None:
-    admin = _acting_admin(actor)
+    _acting_admin(actor)
+    _write_change(session, actor, action, user=user, team=team, details=details)
+
+
+def _write_change(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    user: User | None = None,
+    team: Team | None = None,
+    details: dict[str, Any],
+) -> None:
+    """The change in staff_changes (the person's history page) and in the access log, both
+    in the caller's transaction: one commit stores the change and both records, or none."""
     session.flush()
     session.add(
         StaffChange(
-            actor_id=admin.id if admin else None,
+            actor_id=actor.user_id,
             channel=str(actor.channel),
             action=action,
             user_id=user.id if user else None,
@@ -71,6 +87,14 @@ def _record(
             details=details,
         )
     )
+    target = (
+        audit.Target("user", str(user.id))
+        if user is not None
+        else audit.Target("team", team.slug)
+        if team is not None
+        else audit.NOTHING
+    )
+    audit.record(session, actor, audit.Action.STAFF_CHANGE, target, {"change": action, **details})
 
 
 def _find_user(session: Session, email: str) -> User | None:
@@ -104,18 +128,27 @@ def _checked(session: Session, data: StaffInput, errors: dict[str, str]) -> dict
 
 
 def _check_password(password: str | None, errors: dict[str, str]) -> None:
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = "too_short"
+    problem = password_problem(password) if password is not None else None
+    if problem is not None:
+        errors["password"] = problem
 
 
 def create_staff(
-    session: Session, actor: Actor, data: StaffInput, password: str | None = None
+    session: Session,
+    actor: Actor,
+    data: StaffInput,
+    password: str | None = None,
+    *,
+    invite: bool = False,
 ) -> User:
-    """Create a staff member; without a password they cannot sign in until they set one
-    (the invitation). Raises InvalidStaff; commits."""
+    """Create a staff member; without a password they cannot sign in until they set one.
+    With invite (and no password) the set-password email is queued in the same commit.
+    Raises InvalidStaff; commits."""
     _acting_admin(actor)
     errors: dict[str, str] = {}
     clean = _checked(session, data, errors)
+    if invite and password is not None:
+        raise ValueError("an invited person chooses their own password")
     _check_password(password, errors)
     if "email" not in errors and _find_user(session, clean["email"]) is not None:
         errors["email"] = "taken"
@@ -148,9 +181,32 @@ def create_staff(
         teams=[t.slug for t in clean["teams"]],
         languages=clean["languages"],
         password_set=bool(password),
+        invited=invite,
     )
+    if invite:
+        staff_invites.invite(session, user)
     session.commit()
     return user
+
+
+def send_invitation(session: Session, actor: Actor, user_id: int) -> User:
+    """Email a new set-password link to an active staff member (an expired invitation);
+    older links stay valid until a password is set. Commits."""
+    user = get_staff(session, actor, user_id)
+    if not user.active:
+        raise Forbidden("a deactivated person cannot be invited")
+    _record(session, actor, "invitation_sent", user=user)
+    staff_invites.invite(session, user)
+    session.commit()
+    return user
+
+
+def accept_invitation(session: Session, secret: str, token: str, password: str) -> User:
+    """The invited person sets their password from the link (the rules of
+    desk.domain.passwords; their sessions end; the link dies). Raises
+    staff_invites.BadInvitation or InvalidStaff; commits."""
+    user = staff_invites.invited_user(session, secret, token)
+    return set_password(session, Actor.staff(user, Channel.WEB), user.id, password)
 
 
 def update_staff(session: Session, actor: Actor, user_id: int, data: StaffInput) -> User:
@@ -211,25 +267,16 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
 
 
 def set_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
-    """Set a staff member's password (the invitation's page, or the CLI); raises InvalidStaff."""
+    """Set a staff member's password by the rules of desk.domain.passwords and end their
+    other sessions (the invitation's page, or the CLI); raises InvalidStaff; commits."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no staff member {user_id}")
-    errors: dict[str, str] = {}
-    _check_password(password, errors)
-    if errors:
-        raise InvalidStaff(errors)
-    user.password_hash = generate_password_hash(password, users.PASSWORD_HASH_METHOD)
-    session.flush()
-    session.add(
-        StaffChange(
-            actor_id=actor.user.id if actor.user else None,
-            channel=str(actor.channel),
-            action="password_set",
-            user_id=user.id,
-            details={},
-        )
-    )
+    try:
+        users.change_password(user, password)
+    except users.WeakPassword as exc:
+        raise InvalidStaff({"password": exc.code}) from exc
+    _write_change(session, actor, "password_set", user=user, details={})
     session.commit()
     return user
 

@@ -61,6 +61,16 @@ class WeakPassword(ValueError):
         self.code = code
 
 
+def change_password(user: User, password: str) -> None:
+    """Give the user a new password (checked against the rules) and end their other
+    sessions, in the caller's transaction; raises WeakPassword."""
+    problem = password_problem(password)
+    if problem is not None:
+        raise WeakPassword(problem)
+    user.password_hash = generate_password_hash(password, PASSWORD_HASH_METHOD)
+    user.session_version += 1
+
+
 def set_password(session: Session, user_id: int, password: str) -> None:
     """A new password (checked against the rules); other sessions end (commits)."""
     problem = password_problem(password)
@@ -68,8 +78,7 @@ def set_password(session: Session, user_id: int, password: str) -> None:
         raise WeakPassword(problem)
     user = session.get(User, user_id)
     if user is not None:
-        user.password_hash = generate_password_hash(password, PASSWORD_HASH_METHOD)
-        user.session_version += 1
+        change_password(user, password)
         session.commit()
 
 

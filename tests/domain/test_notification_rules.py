@@ -97,6 +97,8 @@ def test_what_an_employer_cannot_opt_out_of() -> None:
         # The portal's sign-in link and a colleague's invitation: asked for, never opted out.
         "portal_sign_in",
         "portal_invitation",
+        # A new staff member's set-password link: they have made no email choices yet.
+        "staff_invitation",
     }
     assert employer_may_receive(KINDS[Kind.PORTAL_SIGN_IN], opted_out=True)
     waiting = KINDS["email.case_waiting"]

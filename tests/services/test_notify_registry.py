@@ -158,6 +158,12 @@ def _payloads(
     return {
         Kind.PORTAL_SIGN_IN: {"sign_in_id": sign_in_id, "language": case.language},
         Kind.PORTAL_INVITATION: {"sign_in_id": sign_in_id, "language": case.language},
+        Kind.STAFF_INVITATION: {
+            "user_id": user.id,
+            "stamp": "x",
+            "issued_at": 0,
+            "language": case.language,
+        },
         Kind.CASE_RECEIVED: {"case_id": case.id},
         Kind.STAFF_REPLY: {"case_id": case.id, "message_id": message_id},
         Kind.CASE_TRANSFERRED: {

@@ -176,6 +176,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("data_subjects.look_up", "POST"): "admin",
     ("data_subjects.export", "POST"): "admin",
     ("data_subjects.erase", "POST"): "admin",
+    # Staff invitations (issue 15): the set-password page of the emailed link (the token).
+    ("auth.set_password", "GET"): "public",
+    ("auth.set_password", "POST"): "public",
+    ("staff_admin.invite_user", "POST"): "admin",
 }
 
 SIGNED_IN = {"staff", "team_reports", "reports", "canned_keepers", "admin"}

@@ -289,6 +289,29 @@ def _portal_sign_in(session: Session, row: OutboxMessage, links: Links) -> Email
     )
 
 
+def _staff_invitation(session: Session, row: OutboxMessage, links: Links) -> EmailSpec:
+    """A new staff member's set-password link, in their desk language."""
+    user = session.get(User, row.payload.get("user_id"))
+    if user is None or not user.active:
+        raise Undeliverable(f"staff member {row.payload.get('user_id')} is gone or inactive")
+    token = signed_links.set_password_token(
+        links.secret,
+        user.id,
+        str(row.payload.get("stamp", "")),
+        int(row.payload.get("issued_at", 0)),
+    )
+    return EmailSpec(
+        to=user.email,
+        language=str(row.payload.get("language") or "fi"),
+        template=_template(row),
+        context={
+            "staff_name": user.name,
+            "link": links.url(f"/set-password/{token}"),
+            "hours": signed_links.SET_PASSWORD_MAX_AGE_SECONDS // 3600,
+        },
+    )
+
+
 # Every kind but the webhook's (tests/services/test_notify_registry.py holds it so).
 BUILDERS: Final[dict[Kind, Builder]] = {
     Kind.CASE_RECEIVED: _case_received,
@@ -311,6 +334,7 @@ BUILDERS: Final[dict[Kind, Builder]] = {
     Kind.FOLLOW_UP_DUE: _follow_up_email,
     Kind.PORTAL_SIGN_IN: _portal_sign_in,
     Kind.PORTAL_INVITATION: _portal_sign_in,
+    Kind.STAFF_INVITATION: _staff_invitation,
 }
 
 

@@ -18,6 +18,8 @@ def blueprints() -> tuple[Blueprint, ...]:
         staff,
     )
 
-    changing = (api_tokens.bp, routing.bp, sla_settings.bp, notifications.bp, staff.bp)
+    changing = (api_tokens.bp, routing.bp, sla_settings.bp, notifications.bp)
     watched = tuple(audit_changes.watch(blueprint) for blueprint in changing)
-    return (dev_mail.bp, data_subjects.bp, *watched)
+    # Staff and team changes are on record by their service (`staff.change`, the CLI's and
+    # the set-password page's too), so the generic hook would only log them twice.
+    return (dev_mail.bp, data_subjects.bp, staff.bp, *watched)

@@ -1,6 +1,6 @@
 """Administrators' staff and team pages: create, edit, deactivate and reactivate staff;
 create teams, rename them and set their host authority. Every change is recorded by the
-service (staff_changes)."""
+service (staff_changes and the access log)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ STAFF_LABELS = {
     "languages": _l("Languages spoken"),
     "absent": _l("Absent (automatic assignment skips them)"),
     "password": _l("First password"),
+    "invite": _l("Invite by email: they choose their own password from a link"),
 }
 TEAM_LABELS = {
     "slug": _l("Short name (slug)"),
@@ -57,6 +58,10 @@ ERRORS = {
     ("languages", "required"): _l("Select at least one language"),
     ("languages", "invalid"): _l("Select languages from the list"),
     ("password", "too_short"): _l("The password is too short: at least 12 characters"),
+    ("password", "too_long"): _l("The password is too long: at most 200 characters"),
+    ("password", "too_common"): _l(
+        "This password is too common. Choose one that is harder to guess"
+    ),
     ("slug", "required"): _l("Enter a short name"),
     ("slug", "invalid"): _l("Use lower-case letters, digits and hyphens, like lahti-recruitment"),
     ("slug", "taken"): _l("A team with this short name exists already"),
@@ -73,6 +78,7 @@ CHANGE_LABELS = {
     "user_disabled": _l("Deactivated"),
     "user_enabled": _l("Reactivated"),
     "password_set": _l("Password set"),
+    "invitation_sent": _l("Invitation sent"),
     "team_created": _l("Team created"),
     "team_updated": _l("Team changed"),
 }
@@ -98,6 +104,7 @@ def _staff_values(form: Any) -> dict[str, Any]:
         "teams": form.getlist("teams"),
         "languages": form.getlist("languages"),
         "absent": form.get("absent") == "1",
+        "invite": form.get("invite") == "1",
     }
 
 
@@ -154,19 +161,35 @@ def create_user() -> tuple[str, int] | Response:
     values = _staff_values(request.form)
     if not CsrfForm().validate_on_submit():
         return _render_list(values, _csrf_error(), 400)
-    password = request.form.get("password", "")
+    invite = values["invite"]
+    # An invited person chooses their own password; a password typed as well is ignored.
+    password = None if invite else request.form.get("password", "")
     session = db_session()
     try:
         user = staff_admin.create_staff(
-            session, current_actor(), _staff_input(values), password or "x"
+            session,
+            current_actor(),
+            _staff_input(values),
+            None if invite else (password or "x"),
+            invite=invite,
         )
     except staff_admin.InvalidStaff as exc:
         session.rollback()
         errors = dict(exc.errors)
-        if not password:
+        if not invite and not password:
             errors["password"] = "too_short"
         return _render_list(values, _messages(errors), 422)
-    flash(_("%(name)s was added. They can sign in with the password you gave.", name=user.name))
+    if invite:
+        flash(
+            _(
+                "%(name)s was added. A link to choose their password (valid 72 hours) was "
+                "sent to %(email)s.",
+                name=user.name,
+                email=user.email,
+            )
+        )
+    else:
+        flash(_("%(name)s was added. They can sign in with the password you gave.", name=user.name))
     return redirect(url_for("staff_admin.user_page", user_id=user.id), 303)
 
 
@@ -251,6 +274,25 @@ def set_active(user_id: int) -> Response:
                 name=person.name,
             )
         )
+    return redirect(url_for("staff_admin.user_page", user_id=user_id), 303)
+
+
+@bp.post("/users/<int:user_id>/invite")
+@admin_required
+def invite_user(user_id: int) -> Response:
+    """Email a new set-password link (an expired invitation, a forgotten password)."""
+    try:
+        person = staff_admin.send_invitation(db_session(), current_actor(), user_id)
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(409)
+    flash(
+        _(
+            "A link to choose a password (valid 72 hours) was sent to %(email)s.",
+            email=person.email,
+        )
+    )
     return redirect(url_for("staff_admin.user_page", user_id=user_id), 303)
 
 

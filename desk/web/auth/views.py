@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -24,11 +25,12 @@ from flask import (
 )
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
 from desk.models import User
-from desk.services import sign_in, users
+from desk.services import sign_in, staff_admin, staff_invites, users
 from desk.web.extensions import db_session, start_staff_session
 from desk.web.forms import CsrfForm, checks_csrf_itself
 
@@ -222,3 +224,45 @@ def logout() -> Response:
         if language:
             session["lang"] = language
     return redirect(url_for("public.index"))
+
+
+PASSWORD_ERRORS = {
+    "too_short": _l("The password is too short: at least 12 characters"),
+    "too_long": _l("The password is too long: at most 200 characters"),
+    "too_common": _l("This password is too common. Choose one that is harder to guess"),
+    "mismatch": _l("The two passwords are not the same"),
+}
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@checks_csrf_itself
+def set_password(token: str) -> Any:
+    """A new staff member chooses their password from the invitation's link (used once)."""
+    template = "auth/set_password.html"
+    secret = str(current_app.config["SECRET_KEY"])
+    try:
+        user = staff_invites.invited_user(db_session(), secret, token)
+    except staff_invites.BadInvitation:
+        return render_template(template, form=CsrfForm(), person=None, errors={}), 400
+    form = CsrfForm()
+    if request.method == "GET":
+        return render_template(template, form=form, person=user, errors={})
+    if not form.validate_on_submit():
+        errors = {"form": _("Your session expired. Please try again.")}
+        return render_template(template, form=form, person=user, errors=errors), 400
+    password = request.form.get("password", "")
+    if password != request.form.get("password_again", ""):
+        errors = {"password_again": str(PASSWORD_ERRORS["mismatch"])}
+        return render_template(template, form=form, person=user, errors=errors), 422
+    try:
+        staff_admin.accept_invitation(db_session(), secret, token, password)
+    except staff_invites.BadInvitation:
+        db_session().rollback()
+        return render_template(template, form=form, person=None, errors={}), 400
+    except staff_admin.InvalidStaff as exc:
+        db_session().rollback()
+        code = exc.errors.get("password", "too_short")
+        errors = {"password": str(PASSWORD_ERRORS.get(code, PASSWORD_ERRORS["too_short"]))}
+        return render_template(template, form=form, person=user, errors=errors), 422
+    flash(_("Your password is set. Sign in with your email address and the new password."))
+    return redirect(url_for("auth.login"), 303)
