@@ -197,6 +197,11 @@ def test_a_new_employer_walks_the_portal(desk_stack: Stack, new_page: Any, langu
     expect(person.get_by_test_id("status-words")).to_contain_text(
         _("We are working on your request")
     )
+    # The timeline tells what happened in the past tense, not the status words again.
+    timeline = person.get_by_test_id("timeline")
+    expect(timeline).to_contain_text(_("We asked you for more information"))
+    expect(timeline).to_contain_text(_("You answered our question"))
+    expect(timeline).not_to_contain_text(_("We are waiting for your answer"))
     portal_page(person, language, "10-answered")
 
     # 7. The adviser sees the answer and its file, and resolves the case.
