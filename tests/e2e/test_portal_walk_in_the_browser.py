@@ -105,7 +105,10 @@ def test_a_new_employer_walks_the_portal(desk_stack: Stack, new_page: Any, langu
 
     # 2. Later, in another browser: sign in by the link the desk mails.
     person = new_page()
-    person.goto(f"/portal/sign-in?lang={language}")
+    person.goto(f"/?lang={language}")
+    main_nav = person.get_by_role("navigation", name=_("Main"))
+    main_nav.get_by_role("link", name=_("My requests")).click()
+    person.wait_for_url(re.compile(r"/portal/sign-in$"))
     portal_page(person, language, "02-sign-in")
     person.get_by_label(_("Email address")).fill(email)
     person.get_by_role("button", name=_("Send me a sign-in link")).click()
@@ -120,6 +123,8 @@ def test_a_new_employer_walks_the_portal(desk_stack: Stack, new_page: Any, langu
     person.get_by_role("button", name=_("Sign in")).click()
     person.wait_for_url(re.compile(r"/portal/cases$"))
 
+    portal_nav = person.get_by_role("navigation", name=_("Employer portal"))
+
     # 3. The request sent before signing up is there.
     my_cases = person.get_by_test_id("my-cases")
     expect(my_cases).to_contain_text(first)
@@ -129,7 +134,7 @@ def test_a_new_employer_walks_the_portal(desk_stack: Stack, new_page: Any, langu
     # 4. Two requests, one for each workplace, with a PDF, from the prefilled form.
     references = []
     for n, (municipality, address) in enumerate(WORKPLACES, start=1):
-        person.get_by_role("link", name=_("New request")).click()
+        portal_nav.get_by_role("link", name=_("New request")).click()
         person.wait_for_url(re.compile(r"/request"))
         # Signed in: who and which organisation are already filled in.
         expect(person.locator("#email")).to_have_value(email)
@@ -157,7 +162,7 @@ def test_a_new_employer_walks_the_portal(desk_stack: Stack, new_page: Any, langu
         references.append(reference)
     portal_page(person, language, "07-second-request-received")
     assert len({first, *references}) == 3
-    person.get_by_role("link", name=_("My requests")).click()
+    portal_nav.get_by_role("link", name=_("My requests")).click()
     for reference in (first, *references):
         expect(my_cases).to_contain_text(reference)
     portal_page(person, language, "08-three-requests")
