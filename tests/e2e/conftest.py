@@ -139,6 +139,11 @@ def _ready(url: str) -> bool:
         return False
 
 
+def _worker_ready(stack: Stack) -> bool:
+    path = stack.log_path("worker")
+    return path.exists() and " ready." in path.read_text(errors="replace")
+
+
 def _wait_until(stack: Stack, what: str, check: Callable[[], bool]) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -225,6 +230,10 @@ def desk_stack(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> 
             ],
             env,
         )
+        # Beat only once the worker has declared its queues: on the SQLite broker both
+        # creating kombu_queue rows at once makes one fail on the unique name, and beat's
+        # session then stays rolled back, so no outbox relay ever runs (seen under load).
+        _wait_until(stack, "celery worker", lambda: _worker_ready(stack))
         _start(
             stack,
             "beat",

@@ -34,6 +34,16 @@ STATUS_WORDS = {
     "closed": _l("Your request is closed"),
 }
 
+# The same moves as past events for the timeline: the present-tense status words above read
+# as if each line were still true ("We are waiting for your answer" after the answer came).
+TIMELINE_WORDS = {
+    "new": _l("We have received your request"),
+    "open": _l("We started working on your request"),
+    "waiting": _l("We asked you for more information"),
+    "resolved": _l("We handled your request"),
+    "closed": _l("Your request was closed"),
+}
+
 
 def _who() -> EmployerPrincipal | None:
     """Who is looking; None for someone with neither an account nor an opened case link."""
@@ -80,10 +90,13 @@ def _timeline(case: Case) -> list[tuple[object, str]]:
     for event in case.events:
         if event.kind == "created":
             lines.append((event.created_at, _("You sent the request")))
-        elif event.kind == "status_changed" and event.data.get("to") in STATUS_WORDS:
-            lines.append((event.created_at, str(STATUS_WORDS[event.data["to"]])))
+        elif event.kind == "status_changed" and event.data.get("to") in TIMELINE_WORDS:
+            if event.actor_kind == "employer" and event.data["to"] == "open":
+                lines.append((event.created_at, _("You answered our question")))
+            else:
+                lines.append((event.created_at, str(TIMELINE_WORDS[event.data["to"]])))
         elif event.kind == "employer_asked":
-            lines.append((event.created_at, str(STATUS_WORDS["waiting"])))
+            lines.append((event.created_at, str(TIMELINE_WORDS["waiting"])))
         elif event.kind == "transferred":
             lines.append((event.created_at, _("Your request was moved to another team")))
         elif event.kind == "cancelled_by_employer":
