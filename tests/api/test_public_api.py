@@ -426,3 +426,13 @@ def test_unknown_paths_and_methods_are_problems(client):
     assert set(response.headers["Allow"].split(", ")) == {"POST", "OPTIONS"}
     # Pages outside the API keep their HTML error pages.
     assert client.get("/no-such-page").mimetype == "text/html"
+
+
+def test_direction_overrides_and_invisible_names_follow_the_forms_rules(client, app_session):
+    body = submission(contact_name="Aino\u2066", organisation_name="\u200b\ufeff")
+    errors = problem(client.post("/api/v1/cases", json=body), 422, "validation")["errors"]
+    assert {(e["field"], e["code"]) for e in errors} == {
+        ("contact_name", "direction_characters"),
+        ("organisation_name", "required"),
+    }
+    assert count_cases(app_session) == 0
