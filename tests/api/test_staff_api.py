@@ -297,6 +297,20 @@ def test_a_write_only_token_gets_only_the_outcome_of_its_action(
     assert "events" in full.get_json() and "email" in full.get_json()
 
 
+def test_messages_follow_the_domains_character_rules(client, app_session, auth):
+    reference, case_id = new_case(app_session)
+    base = f"/api/v1/staff/cases/{reference}"
+    nul = client.post(f"{base}/notes", json={"body": "a\x00b"}, headers=auth)
+    assert fields(problem(nul, 422, "validation")) == {"body": "invalid"}
+    bell = client.post(f"{base}/replies", json={"body": "Ring\x07"}, headers=auth)
+    assert fields(problem(bell, 422, "validation")) == {"body": "control_characters"}
+    invisible = client.post(f"{base}/notes", json={"body": "\u200b\ufeff"}, headers=auth)
+    assert fields(problem(invisible, 422, "validation")) == {"body": "required"}
+    app_session.expire_all()
+    assert app_session.get(Case, case_id).messages == []
+    app_session.rollback()
+
+
 def test_transfer_tells_whether_the_case_is_still_visible(client, app_session, auth):
     reference, _ = new_case(app_session)
     url = f"/api/v1/staff/cases/{reference}/transfer"
