@@ -29,6 +29,12 @@ _PHONE = re.compile(r"^\+?[0-9 ()\-]{5,40}$")
 # multi-line field (the description) allows tab, line feed and carriage return.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Bidirectional embeddings, overrides and isolates: a name holding one reads in another order
+# than it is stored ("Trojan source", spoofed names and references). Refused in single-line
+# fields; a multi-line message may need them for right-to-left text.
+_DIRECTION = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Characters that show nothing: a name made of them (and whitespace) counts as empty.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 SINGLE_LINE_FIELDS = (
     "business_id",
     "organisation_name",
@@ -125,21 +131,70 @@ def has_control_characters(value: str, multiline: bool = False) -> bool:
     return pattern.search(value) is not None
 
 
+def without_control_characters(value: str, multiline: bool = True) -> str:
+    """The text with the control characters its kind of field refuses removed.
+
+    For text nobody can be asked to correct, such as an email's body.
+    """
+    pattern = _CONTROL_MULTILINE if multiline else _CONTROL
+    return pattern.sub("", value)
+
+
+def has_direction_characters(value: str) -> bool:
+    """True when the text holds a bidirectional override, embedding or isolate."""
+    return _DIRECTION.search(value) is not None
+
+
+def is_blank(value: str) -> bool:
+    """True when the text shows nothing: only whitespace and zero-width characters."""
+    return not value.translate(_INVISIBLE).strip()
+
+
+def character_error(value: str, multiline: bool = False) -> str | None:
+    """The code of the refused characters in a field, if any.
+
+    "control_characters" (any field; NUL included, which PostgreSQL cannot store), or
+    "direction_characters" (single-line fields only).
+    """
+    if has_control_characters(value, multiline=multiline):
+        return "control_characters"
+    if not multiline and has_direction_characters(value):
+        return "direction_characters"
+    return None
+
+
 def control_character_errors(
     values: dict[str, str], multiline: Collection[str] = ()
 ) -> dict[str, str]:
-    """The error code "control_characters" for every field holding a refused character."""
-    return {
-        field: "control_characters"
-        for field, value in values.items()
-        if has_control_characters(value, multiline=field in multiline)
-    }
+    """For every field holding a refused character, its code (see character_error)."""
+    errors = {}
+    for field, value in values.items():
+        code = character_error(value, multiline=field in multiline)
+        if code is not None:
+            errors[field] = code
+    return errors
+
+
+def message_error(value: str, limit: int) -> str | None:
+    """The code of what makes a multi-line message unusable ("required", "too_long", ...)."""
+    code = character_error(value, multiline=True)
+    if code is not None:
+        return code
+    text = value.strip()
+    if is_blank(text):
+        return "required"
+    if len(text) > limit:
+        return "too_long"
+    return None
 
 
 def required_text(value: str, field: str, errors: dict[str, str], limit: int = MAX_TEXT) -> str:
-    """The text stripped; "required" or "too_long" in errors[field] when it is not usable."""
+    """The text stripped; "required" or "too_long" in errors[field] when it is not usable.
+
+    Text of only invisible characters counts as empty.
+    """
     text = value.strip()
-    if not text:
+    if is_blank(text):
         errors[field] = "required"
     elif len(text) > limit:
         errors[field] = "too_long"
@@ -218,12 +273,12 @@ def validate_submission(
 
     clean_workplaces = _workplaces(raw, municipality, workplaces, errors)
     # Last, so it wins over any other code of the same field: it says what is wrong.
-    errors.update(
-        control_character_errors(
-            {name: getattr(raw, name) for name in (*SINGLE_LINE_FIELDS, "description")},
-            multiline=("description",),
-        )
-    )
+    typed = {name: getattr(raw, name) for name in (*SINGLE_LINE_FIELDS, "description")}
+    typed["workplace_address"] = raw.workplace_address
+    for position, row in enumerate(workplaces[: MAX_WORKPLACES - 1], start=2):
+        typed[workplace_field(position, "municipality")] = row.municipality
+        typed[workplace_field(position, "address")] = row.address
+    errors.update(control_character_errors(typed, multiline=("description",)))
 
     if errors:
         raise InvalidSubmission(errors)

@@ -5,6 +5,10 @@ the case's own transaction and unique on the key: a retry with the same key and 
 request gets the same case back, two racing requests with one key create one case (the
 loser's transaction rolls back on the unique key and it answers with the winner's case), and
 the same key with a different request is refused.
+
+Keys are scoped per client: what is stored is a SHA-256 of the client (its token, or its
+address for the anonymous public API) and the key, so one client's key never replays, nor
+names, another client's case.
 """
 
 from __future__ import annotations
@@ -50,6 +54,11 @@ def fingerprint(raw: RawSubmission) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def scoped_key(client: str, key: str) -> str:
+    """The stored form of a client's key: a hash, so keys of two clients never meet."""
+    return hashlib.sha256(f"{client}\x00{key}".encode()).hexdigest()
+
+
 def submission_errors(session: Session, raw: RawSubmission) -> dict[str, str]:
     """The form's error codes for a request (field -> code), storing nothing."""
     try:
@@ -77,12 +86,15 @@ def submit(
     idempotency_key: str | None = None,
     now: datetime | None = None,
     actor: Actor | None = None,
+    client: str = "",
 ) -> Submitted:
-    """Validate, route and store a request once per idempotency key.
+    """Validate, route and store a request once per idempotency key of this client.
 
     Raises InvalidSubmission (field -> code) or IdempotencyKeyReused; stores nothing then.
     """
     request_hash = fingerprint(raw)
+    if idempotency_key is not None:
+        idempotency_key = scoped_key(client, idempotency_key)
     if idempotency_key is not None:
         stored = _stored(session, idempotency_key)
         if stored is not None:

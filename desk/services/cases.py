@@ -28,6 +28,7 @@ from desk.domain.intake import (
     InvalidSubmission,
     RawSubmission,
     RawWorkplace,
+    message_error,
     validate_submission,
 )
 from desk.domain.municipalities import resolve_municipality
@@ -321,12 +322,11 @@ def _move(session: Session, case: Case, target: CaseStatus, actor: Actor, **fact
 
 
 def _message_body(body: str) -> str:
-    text = body.strip()
-    if not text:
-        raise ValueError("required")
-    if len(text) > MAX_MESSAGE:
-        raise ValueError("too_long")
-    return text
+    """The message stripped; ValueError(code) when it cannot be stored (the domain's rules)."""
+    code = message_error(body, MAX_MESSAGE)
+    if code is not None:
+        raise ValueError(code)
+    return body.strip()
 
 
 def _message_files(

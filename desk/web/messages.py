@@ -386,6 +386,14 @@ REQUEST_ERRORS = {
         "A file is empty. Everything else you wrote is kept; choose the files again."
     ),
     ("body", "too_long"): _l("The message is too long: at most 5,000 characters"),
+    ("body", "control_characters"): _l(
+        "The message contains a control character that cannot be stored (such as a NUL "
+        "character): remove it"
+    ),
+    ("description", "control_characters"): _l(
+        "The description contains a control character that cannot be stored (such as a NUL "
+        "character): remove it"
+    ),
     ("csrf", "expired"): _l("Your session expired. Check your answers and send the form again."),
     ("form", "rate_limited"): _RATE_LIMITED,
     ("case", "closed"): _l("This case is closed. Send a new request if you need more help."),
@@ -593,6 +601,10 @@ GENERIC_ERRORS = {
     "not_a_member": _l("%(field)s is not a member of the case's team"),
     "control_characters": _l(
         "%(field)s contains a control character (such as a line break): remove it"
+    ),
+    "direction_characters": _l(
+        "%(field)s contains a character that changes the reading direction (a bidirectional "
+        "override or isolate): remove it"
     ),
 }
 

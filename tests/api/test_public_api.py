@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from desk.models import Case, CaseMessage, IdempotencyKey
-from desk.services import cases
+from desk.services import api_intake, cases
 from desk.services.case_tokens import hash_token
 from tests.api.conftest import PH, fields, problem, submission
 from tests.support.actors import as_staff
@@ -259,7 +259,23 @@ def test_an_invalid_submission_does_not_use_up_the_key(client, app_session):
     )
     assert client.post("/api/v1/cases", json=submission(), headers=headers).status_code == 201
     app_session.expire_all()
-    assert app_session.scalars(select(IdempotencyKey)).one().key == "k-2"
+    stored = app_session.scalars(select(IdempotencyKey)).one().key
+    assert stored == api_intake.scoped_key("address:127.0.0.1", "k-2")
+
+
+def test_one_clients_key_never_echoes_another_clients_case(client, app_session):
+    headers = {"Idempotency-Key": "shared-key", "Accept-Language": "en"}
+    first = client.post("/api/v1/cases", json=submission(), headers=headers)
+    other = client.post(
+        "/api/v1/cases",
+        json=submission(description="Another employer"),
+        headers=headers,
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
+    assert (first.status_code, other.status_code) == (201, 201)
+    assert other.get_json()["reference"] != first.get_json()["reference"]
+    assert first.get_json()["reference"] not in other.get_data(as_text=True)
+    assert count_cases(app_session) == 2
 
 
 # --- the employer's case token ------------------------------------------------------------------
@@ -410,3 +426,13 @@ def test_unknown_paths_and_methods_are_problems(client):
     assert set(response.headers["Allow"].split(", ")) == {"POST", "OPTIONS"}
     # Pages outside the API keep their HTML error pages.
     assert client.get("/no-such-page").mimetype == "text/html"
+
+
+def test_direction_overrides_and_invisible_names_follow_the_forms_rules(client, app_session):
+    body = submission(contact_name="Aino\u2066", organisation_name="\u200b\ufeff")
+    errors = problem(client.post("/api/v1/cases", json=body), 422, "validation")["errors"]
+    assert {(e["field"], e["code"]) for e in errors} == {
+        ("contact_name", "direction_characters"),
+        ("organisation_name", "required"),
+    }
+    assert count_cases(app_session) == 0

@@ -275,6 +275,42 @@ def test_assign_to_a_member_of_the_team(client, app_session, adviser, auth, staf
     assert fields(problem(missing, 422, "validation")) == {"assignee": "required"}
 
 
+def test_a_write_only_token_gets_only_the_outcome_of_its_action(
+    client, app_session, adviser, token_for, staff
+):
+    colleague = staff("colleague@example.fi")
+    reference, _ = new_case(app_session)
+    headers = token_for(adviser, ("write",))
+    base = f"/api/v1/staff/cases/{reference}"
+    assigned = client.post(f"{base}/assign", json={"assignee": colleague.id}, headers=headers)
+    assert assigned.status_code == 200
+    body = assigned.get_json()
+    assert set(body) == {"reference", "status", "team", "assignee", "updated_at"}
+    assert (body["reference"], body["assignee"]["id"]) == (reference, colleague.id)
+    text = assigned.get_data(as_text=True)
+    for personal in ("contact_name", "email", "events", "messages", "description"):
+        assert personal not in text
+    status = client.post(f"{base}/status", json={"status": "waiting"}, headers=headers)
+    assert set(status.get_json()) == {"reference", "status", "team", "assignee", "updated_at"}
+    # The same action with a read scope answers the whole case.
+    full = client.post(f"{base}/assign", json={"assignee": adviser.id}, headers=token_for(adviser))
+    assert "events" in full.get_json() and "email" in full.get_json()
+
+
+def test_messages_follow_the_domains_character_rules(client, app_session, auth):
+    reference, case_id = new_case(app_session)
+    base = f"/api/v1/staff/cases/{reference}"
+    nul = client.post(f"{base}/notes", json={"body": "a\x00b"}, headers=auth)
+    assert fields(problem(nul, 422, "validation")) == {"body": "invalid"}
+    bell = client.post(f"{base}/replies", json={"body": "Ring\x07"}, headers=auth)
+    assert fields(problem(bell, 422, "validation")) == {"body": "control_characters"}
+    invisible = client.post(f"{base}/notes", json={"body": "\u200b\ufeff"}, headers=auth)
+    assert fields(problem(invisible, 422, "validation")) == {"body": "required"}
+    app_session.expire_all()
+    assert app_session.get(Case, case_id).messages == []
+    app_session.rollback()
+
+
 def test_transfer_tells_whether_the_case_is_still_visible(client, app_session, auth):
     reference, _ = new_case(app_session)
     url = f"/api/v1/staff/cases/{reference}/transfer"

@@ -36,7 +36,7 @@ def test_the_same_key_and_request_return_the_same_case(session: Session) -> None
     assert count(session, Case) == 1
     assert count(session, OutboxMessage) == 1  # one confirmation email, not two
     stored = session.scalars(select(IdempotencyKey)).one()
-    assert (stored.key, stored.case_id) == ("retry-1", first.case.id)
+    assert (stored.key, stored.case_id) == (api_intake.scoped_key("", "retry-1"), first.case.id)
     assert stored.request_hash == api_intake.fingerprint(raw_submission())
 
 
@@ -46,6 +46,19 @@ def test_the_same_key_with_another_request_is_refused(session: Session) -> None:
         api_intake.submit(session, raw_submission(description="Something else"), "k")
     assert caught.value.case.id == first.case.id
     assert count(session, Case) == 1
+
+
+def test_keys_are_scoped_per_client(session: Session) -> None:
+    first = api_intake.submit(session, raw_submission(), "k", client="address:10.0.0.1")
+    other = api_intake.submit(session, raw_submission(), "k", client="address:10.0.0.2")
+    assert not other.replayed and other.case.id != first.case.id
+    # Another client's different request is a new case, not a refusal naming the first one.
+    third = api_intake.submit(session, raw_submission(description="Else"), "k", client="token:7")
+    assert not third.replayed
+    again = api_intake.submit(session, raw_submission(), "k", client="address:10.0.0.1")
+    assert again.replayed and again.case.id == first.case.id
+    keys = session.scalars(select(IdempotencyKey.key)).all()
+    assert "k" not in keys and all(len(key) == 64 for key in keys)
 
 
 def test_an_invalid_request_stores_neither_case_nor_key(session: Session) -> None:
@@ -81,7 +94,11 @@ def test_a_request_racing_a_key_in_flight_gets_the_winners_case(session: Session
     raw = raw_submission()
     winner = cases.submit_case(session, raw)
     session.add(
-        IdempotencyKey(key="race", request_hash=api_intake.fingerprint(raw), case_id=winner.id)
+        IdempotencyKey(
+            key=api_intake.scoped_key("", "race"),
+            request_hash=api_intake.fingerprint(raw),
+            case_id=winner.id,
+        )
     )
     session.flush()  # written, locked, not committed
 

@@ -96,6 +96,19 @@ def test_a_reply_to_the_signed_address_is_the_employers_answer(
     assert [r.id for r in review.of_case(session, case.id)] == [row.id]
 
 
+def test_control_characters_of_an_email_are_dropped_not_refused(
+    session: Session, make_user: Any
+) -> None:
+    """The forms refuse them; a sender cannot be asked, and PostgreSQL cannot store NUL."""
+    case = waiting_case(session, make_user)
+    to = reply_address(SECRET, PAIJAT_HAME, case.reference)
+    row = receive(session, email(to, "Kolme\x00 hitsaajaa\x07.", subject="Re\x00: x"))
+    assert (row.status, row.case_id) == ("matched", case.id)
+    session.refresh(case)
+    message = next(m for m in case.messages if m.id == row.case_message_id)
+    assert message.body == "Kolme hitsaajaa."
+
+
 def test_matched_by_the_thread_when_the_reply_address_is_lost(
     session: Session, make_user: Any
 ) -> None:

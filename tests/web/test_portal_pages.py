@@ -131,6 +131,23 @@ def test_the_case_page_reply_and_cancel(app: Any, client: Any, app_session: Sess
     assert client.post(f"{base}/cancel", data={"reason": "Again"}).status_code == 409
 
 
+def test_the_portal_refuses_nul_in_a_reply_and_a_reason(
+    app: Any, client: Any, app_session: Session
+) -> None:
+    case = cases.submit_case(app_session, raw_submission(email="teija@example.fi"))
+    sign_in(app, client, app_session, "teija@example.fi")
+    base = f"/portal/cases/{case.reference}"
+    reply = client.post(f"{base}/messages?lang=en", data={"body": "Hei\x00 there"})
+    assert reply.status_code == 422
+    assert "The message contains a control character" in text(reply)
+    assert "there" in text(reply)
+    reason = client.post(f"{base}/cancel?lang=sv", data={"reason": "Nej\x00"})
+    assert reason.status_code == 422 and "styrtecken" in text(reason)
+    app_session.expire_all()
+    assert [m.body for m in app_session.get(type(case), case.id).messages] == []
+    assert app_session.get(type(case), case.id).status == "new"
+
+
 def test_another_organisation_is_never_shown(app: Any, client: Any, app_session: Session) -> None:
     mine = cases.submit_case(app_session, raw_submission(email="teija@example.fi"))
     theirs = cases.submit_case(

@@ -105,6 +105,36 @@ def test_the_api_refuses_control_characters_too(client: Any) -> None:
     assert "contact_name" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    "field", ["workplace_address", "workplace_2_municipality", "workplace_2_address"]
+)
+def test_the_request_form_refuses_nul_in_the_workplace_fields(
+    client: Any, app_session: Session, field: str
+) -> None:
+    data = {**VALID, "workplace_2_municipality": "Hollola", field: "Asema\x00tie 1"}
+    response = client.post("/request?lang=en", data=data)
+    assert response.status_code == 422
+    assert "contains a control character" in text(response)
+    assert f'id="{field}-error"' in text(response)
+    if field.endswith("address"):  # a text input keeps what was typed (a select cannot)
+        assert 'value="Asema' in text(response)
+    assert app_session.scalars(select(Case)).first() is None
+
+
+def test_the_request_form_refuses_direction_overrides_and_invisible_names(
+    client: Any, app_session: Session
+) -> None:
+    spoofed = {**VALID, "organisation_name": "Puu\u202eyO", "contact_name": "\u200b\u2060"}
+    response = client.post("/request?lang=en", data=spoofed)
+    page = text(response)
+    assert response.status_code == 422
+    assert "Organisation name contains a character that changes the reading direction" in page
+    assert "Enter the name of the contact person" in page
+    finnish = text(client.post("/request?lang=fi", data=spoofed))
+    assert "muuttaa lukusuuntaa" in finnish
+    assert app_session.scalars(select(Case)).first() is None
+
+
 def test_the_public_form_is_rate_limited_keeping_what_was_typed(app: Any, client: Any) -> None:
     app.config["PUBLIC_FORM_RATE_LIMIT"] = "2 per minute"
     bad = {**VALID, "email": ""}  # invalid, so nothing is stored: the limit counts all POSTs

@@ -20,6 +20,21 @@ def test_queue_requires_sign_in(client) -> None:
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_signed_in_staff_find_the_two_step_sign_in_setup(client, staff) -> None:
+    link = '<a href="/login/second-factor/setup">'
+    assert link not in client.get("/request?lang=en").get_data(as_text=True)
+    staff("a@example.fi")
+    login(client, "a@example.fi")
+    for lang, label in (
+        ("en", "Two-step sign-in"),
+        ("fi", "Kaksivaiheinen kirjautuminen"),
+        ("sv", "Tvåstegsinloggning"),
+    ):
+        page = client.get(f"/staff/?lang={lang}").get_data(as_text=True)
+        assert f"{link}{label}</a>" in page, lang
+    assert client.get("/login/second-factor/setup").status_code == 200
+
+
 def test_adviser_sees_only_their_teams_queue_oldest_first(client, app_session, staff) -> None:
     staff("a@example.fi")
     first = submit(app_session)
@@ -70,6 +85,20 @@ def test_empty_reply_keeps_the_form_and_explains(client, app_session, staff) -> 
     response = client.post(f"/staff/cases/{case.reference}/reply?lang=en", data={"body": "  "})
     assert response.status_code == 422
     assert "Write a message" in response.get_data(as_text=True)
+
+
+def test_nul_in_a_reply_or_a_note_is_refused_with_the_text_kept(client, app_session, staff) -> None:
+    staff("a@example.fi")
+    case = submit(app_session)
+    login(client, "a@example.fi")
+    for action in ("reply", "note"):
+        url = f"/staff/cases/{case.reference}/{action}?lang=en"
+        response = client.post(url, data={"body": "Hello\x00 world"})
+        assert response.status_code == 422, action
+        page = response.get_data(as_text=True)
+        assert "The message contains a control character" in page and "world" in page
+    app_session.expire_all()
+    assert app_session.get(type(case), case.id).messages == []
 
 
 def test_invalid_status_change_is_409(client, app_session, staff) -> None:

@@ -17,6 +17,7 @@ from email.utils import getaddresses, parseaddr
 import nh3
 
 from desk.domain.attachments import Upload
+from desk.domain.intake import without_control_characters
 
 _MSGID = re.compile(r"<[^<>\s]+>")
 
@@ -106,15 +107,17 @@ def parse(raw: bytes, envelope_to: str = "") -> ParsedMail:
     report_type = str(message.get_param("report-type", "") or "")
     return ParsedMail(
         sender=address.lower(),
-        sender_name=name,
+        # A sender cannot be asked to correct a stray control character (a NUL byte cannot
+        # be stored on PostgreSQL): drop them, as the forms would refuse them.
+        sender_name=without_control_characters(name, multiline=False),
         recipients=tuple(dict.fromkeys(recipients)),
-        subject=headers.get("subject", ""),
+        subject=without_control_characters(headers.get("subject", ""), multiline=False),
         thread_ids=tuple(dict.fromkeys(thread)),
         headers=headers,
         content_type=content_type,
         report_type=report_type,
-        text=text,
-        html=html,
+        text=without_control_characters(text),
+        html=without_control_characters(html),
         attachments=tuple(files),
         reported_ids=tuple(dict.fromkeys(reported)),
     )

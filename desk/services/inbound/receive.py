@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from desk.domain.intake import without_control_characters
 from desk.models import InboundMessage, utcnow
 
 
@@ -25,7 +26,7 @@ class Stored:
 
 def _message_id(raw: bytes) -> str:
     headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
-    found = str(headers.get("Message-ID", "") or "").strip()
+    found = without_control_characters(str(headers.get("Message-ID", "") or ""), False).strip()
     if found:
         return found[:300]
     # No Message-ID: the same bytes delivered twice are still the same message.
@@ -35,7 +36,8 @@ def _message_id(raw: bytes) -> str:
 def _header(raw: bytes, name: str) -> str:
     headers = BytesHeaderParser(policy=policy.default).parsebytes(raw)
     try:
-        return str(headers.get(name, "") or "")
+        # A NUL cannot be stored on PostgreSQL: the message would be refused for ever.
+        return without_control_characters(str(headers.get(name, "") or ""), multiline=False)
     except (ValueError, IndexError):  # a malformed header is kept raw, not refused here
         return ""
 

@@ -174,7 +174,12 @@ def submit_case() -> tuple[dict[str, Any], int, dict[str, str]]:
         raise problem
     try:
         submitted = api_intake.submit(
-            session, raw, key, actor=Actor.employer(Channel.API, request.remote_addr)
+            session,
+            raw,
+            key,
+            actor=Actor.employer(Channel.API, request.remote_addr),
+            # No account here: the client is its address (behind the proxy, ProxyFix's).
+            client=f"address:{request.remote_addr}",
         )
     except InvalidSubmission as exc:
         raise invalid(exc.errors) from exc

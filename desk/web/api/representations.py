@@ -128,6 +128,17 @@ def summary(case: Case) -> dict[str, Any]:
     }
 
 
+def action_outcome(case: Case) -> dict[str, Any]:
+    """What an action changed, for a token that may act but not read (no personal data)."""
+    return {
+        "reference": case.reference,
+        "status": case.status,
+        "team": case.team.slug,
+        "assignee": _person(case.assignee),
+        "updated_at": case.updated_at,
+    }
+
+
 def staff_message(message: CaseMessage) -> dict[str, Any]:
     return {
         "id": message.id,

@@ -79,6 +79,15 @@ def _case(reference: str) -> Case:
 
 
 def _present(case: Case) -> dict[str, Any]:
+    """The case as the answer to an action: whole with the read scope, else only its outcome.
+
+    A write-only token (an integration that only acts) must not read contact data, notes or
+    events through the answer of an action it may take.
+    """
+    from flask import g
+
+    if "read" not in g.api_token.scope_set:
+        return rep.action_outcome(case)
     actor = api_actor()
     session = db_session()
     reason = routing_text(session, case, language()).reason
@@ -220,7 +229,11 @@ def claim(reference: str) -> dict[str, Any]:
 @bp.doc(
     operationId="assignCase",
     summary="Assign a case",
-    description="To an active member of the case's team (ids from GET /api/v1/staff/teams).",
+    description=(
+        "To an active member of the case's team (ids from GET /api/v1/staff/teams). Like "
+        "every action, it answers the whole case to a token with the read scope, and only "
+        "reference, status, team, assignee and updated_at to a token without it."
+    ),
     **security("write"),
 )
 @json_body_doc(bp, AssignmentSchema)

@@ -209,6 +209,8 @@ def cancel(reference: str) -> Response | tuple[str, int]:
         cases.cancel_by_employer(
             db_session(), case, reason, Actor.employer(Channel.WEB, request.remote_addr)
         )
+    except ValueError as exc:  # the domain's rules of a message (a NUL character, ...)
+        return _render(case, values, {"reason": error_message("body", str(exc))}, 422)
     except Conflict:
         message = _("This request is no longer open, so it cannot be withdrawn")
         return _render(case, values, {"reason": message}, 409)
