@@ -1,9 +1,8 @@
 """Property: whatever text reaches a form or an API operation, the answer is a success or a 4xx
 with a message, never a 5xx. Examples are bounded so the module runs in well under a minute.
 
-Known findings owned by the security-fixes work (issue 14, "Bad input"): deeply nested JSON
-(RecursionError) is marked xfail(strict=False) below; NUL bytes fail only on PostgreSQL,
-which the web tier's app (SQLite) does not reach.
+Deeply nested JSON (once a RecursionError) and NUL bytes (once a 500 on PostgreSQL) have
+their own tests beside the fixes (tests/api/test_nested_json.py, tests/domain/test_intake.py).
 """
 
 from __future__ import annotations
@@ -208,11 +207,6 @@ def test_the_staff_api_operations(client, app_session, staff, op, value) -> None
     _checked("staff API", response)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="finding of issue 14 owned by the security fixes: 1,200 nested '[' is a "
-    "RecursionError (500) on every JSON endpoint",
-)
 def test_deeply_nested_json_is_a_4xx(anyone) -> None:
     response = anyone.post("/api/v1/cases", data="[" * 1200, content_type="application/json")
     assert response.status_code < 500
