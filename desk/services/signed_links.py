@@ -4,6 +4,7 @@ the proof (itsdangerous, one salt per purpose so a token of one kind never opens
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
@@ -32,6 +33,38 @@ def _address(email: str) -> str:
     return email.strip().lower()
 
 
+def _is(value: Any, kind: type) -> bool:
+    """isinstance, except that a bool is not an int (JSON true must not pass as an id)."""
+    return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+
+
+def _loads(secret: str, salt: str, token: str, what: str, max_age: int | None) -> Any:
+    """The payload of a token of this purpose; BadLink when forged, other or expired."""
+    try:
+        if max_age is None:
+            return URLSafeSerializer(secret, salt=salt).loads(token)
+        return URLSafeTimedSerializer(secret, salt=salt).loads(token, max_age=max_age)
+    except SignatureExpired as exc:  # a BadSignature too: caught first
+        raise BadLink(f"expired {what} token") from exc
+    except BadSignature as exc:
+        raise BadLink(f"bad {what} token") from exc
+
+
+def _fields(data: Any, what: str, *kinds: type) -> list[Any]:
+    """A list payload of exactly these kinds, or BadLink."""
+    if not isinstance(data, list) or len(data) != len(kinds):
+        raise BadLink(f"malformed {what} token")
+    if not all(_is(value, kind) for value, kind in zip(data, kinds, strict=True)):
+        raise BadLink(f"malformed {what} token")
+    return data
+
+
+def _number(data: Any, what: str) -> int:
+    if not _is(data, int):
+        raise BadLink(f"malformed {what} token")
+    return int(data)
+
+
 def email_choices_token(secret: str, case_id: int, email: str) -> str:
     """The token of the email-choices link sent for this case to this address."""
     return str(URLSafeSerializer(secret, salt=EMAIL_CHOICES_SALT).dumps([case_id, _address(email)]))
@@ -39,17 +72,9 @@ def email_choices_token(secret: str, case_id: int, email: str) -> str:
 
 def read_email_choices_token(secret: str, token: str) -> EmailChoicesLink:
     """What an email-choices token names; raises BadLink."""
-    try:
-        data = URLSafeSerializer(secret, salt=EMAIL_CHOICES_SALT).loads(token)
-    except BadSignature as exc:
-        raise BadLink("bad email-choices token") from exc
-    if (
-        not isinstance(data, list)
-        or len(data) != 2
-        or not isinstance(data[0], int)
-        or not isinstance(data[1], str)
-    ):
-        raise BadLink("malformed email-choices token")
+    data = _fields(
+        _loads(secret, EMAIL_CHOICES_SALT, token, "email-choices", None), "email-choices", int, str
+    )
     return EmailChoicesLink(case_id=data[0], email=data[1])
 
 
@@ -60,15 +85,7 @@ def survey_token(secret: str, case_id: int) -> str:
 
 def read_survey_token(secret: str, token: str, max_age: int = SURVEY_MAX_AGE_SECONDS) -> int:
     """The case id a survey token was made for; raises BadLink (also when expired)."""
-    try:
-        data = URLSafeTimedSerializer(secret, salt=SURVEY_SALT).loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise BadLink("expired survey token") from exc
-    except BadSignature as exc:
-        raise BadLink("bad survey token") from exc
-    if not isinstance(data, int) or isinstance(data, bool):
-        raise BadLink("malformed survey token")
-    return data
+    return _number(_loads(secret, SURVEY_SALT, token, "survey", max_age), "survey")
 
 
 @dataclass(frozen=True)
@@ -89,21 +106,12 @@ def read_employer_case_token(
     secret: str, token: str, max_age: int = EMPLOYER_CASE_MAX_AGE_SECONDS
 ) -> EmployerCaseLink:
     """What an employer case token names; raises BadLink (also when expired)."""
-    serializer = URLSafeTimedSerializer(secret, salt=EMPLOYER_CASE_SALT)
-    try:
-        data = serializer.loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise BadLink("expired employer case token") from exc
-    except BadSignature as exc:
-        raise BadLink("bad employer case token") from exc
-    if (
-        not isinstance(data, list)
-        or len(data) != 2
-        or not isinstance(data[0], int)
-        or isinstance(data[0], bool)
-        or not isinstance(data[1], str)
-    ):
-        raise BadLink("malformed employer case token")
+    data = _fields(
+        _loads(secret, EMPLOYER_CASE_SALT, token, "employer case", max_age),
+        "employer case",
+        int,
+        str,
+    )
     return EmployerCaseLink(case_id=data[0], email=data[1])
 
 
@@ -117,15 +125,7 @@ def sign_in_token(secret: str, sign_in_id: int) -> str:
 
 def read_sign_in_token(secret: str, token: str, max_age: int) -> int:
     """The sign-in request id a token names; raises BadLink (also when older than max_age)."""
-    try:
-        data = URLSafeTimedSerializer(secret, salt=SIGN_IN_SALT).loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise BadLink("expired sign-in token") from exc
-    except BadSignature as exc:
-        raise BadLink("bad sign-in token") from exc
-    if not isinstance(data, int) or isinstance(data, bool):
-        raise BadLink("malformed sign-in token")
-    return data
+    return _number(_loads(secret, SIGN_IN_SALT, token, "sign-in", max_age), "sign-in")
 
 
 SET_PASSWORD_SALT = "desk.staff-set-password.v1"
@@ -153,21 +153,11 @@ def read_set_password_token(
     secret: str, token: str, max_age: int = SET_PASSWORD_MAX_AGE_SECONDS
 ) -> SetPasswordLink:
     """What a set-password token names; raises BadLink (also when expired)."""
-    serializer = URLSafeTimedSerializer(secret, salt=SET_PASSWORD_SALT)
-    try:
-        data = serializer.loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise BadLink("expired set-password token") from exc
-    except BadSignature as exc:
-        raise BadLink("bad set-password token") from exc
-    if (
-        not isinstance(data, list)
-        or len(data) != 3
-        or not isinstance(data[0], int)
-        or isinstance(data[0], bool)
-        or not isinstance(data[1], str)
-        or not isinstance(data[2], int)
-        or isinstance(data[2], bool)
-    ):
-        raise BadLink("malformed set-password token")
+    data = _fields(
+        _loads(secret, SET_PASSWORD_SALT, token, "set-password", max_age),
+        "set-password",
+        int,
+        str,
+        int,
+    )
     return SetPasswordLink(user_id=data[0], stamp=data[1], issued_at=data[2])
