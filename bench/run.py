@@ -241,6 +241,10 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+# A fixed key of the benchmark's own throw-away stack (never a deployment's).
+BENCH_SECRET_KEY = "bench-" + "x" * 40  # pragma: allowlist secret
+
+
 def desk_cli(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
         [str(BIN / "desk"), *args], cwd=ROOT, env=env, capture_output=True, text=True
@@ -384,6 +388,10 @@ class Bench:
         self.sink = SmtpSink()
         self.env = {
             **os.environ,
+            # The CLI steps (setup with its demo staff, seeding) run in development mode;
+            # start() switches the served stack to production with the same key.
+            "DESK_ENV": "development",
+            "DESK_SECRET_KEY": BENCH_SECRET_KEY,
             "DESK_DATABASE_URL": url,
             "DESK_REDIS_URL": redis_url,
             "DESK_REDIS_KEY_PREFIX": f"bench{os.getpid()}:",
@@ -435,7 +443,7 @@ class Bench:
         from desk.services import api_tokens
         from desk.services.access import Actor, Channel
 
-        config = load_config({"DATABASE_URL": self.url})
+        config = load_config({"DATABASE_URL": self.url}, environ=self.env)
         engine = make_engine(config["DATABASE_URL"])
         try:
             with session_scope(make_session_factory(engine, session_settings(config))) as s:
@@ -452,7 +460,7 @@ class Bench:
     def start(self) -> None:
         production = {
             "DESK_ENV": "production",
-            "DESK_SECRET_KEY": "bench-" + "x" * 40,
+            "DESK_SECRET_KEY": BENCH_SECRET_KEY,
         }
         self.stack.env.update(production)
         log("starting gunicorn (desk, bare), Celery worker and beat")
@@ -686,7 +694,7 @@ class Bench:
         from desk.db import make_engine, make_session_factory, session_scope
 
         if not hasattr(self, "_factory"):
-            config = load_config({"DATABASE_URL": self.url})
+            config = load_config({"DATABASE_URL": self.url}, environ=self.env)
             self._engine = make_engine(config["DATABASE_URL"])
             self._factory = make_session_factory(self._engine, session_settings(config))
         with session_scope(self._factory) as session:
