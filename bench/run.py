@@ -536,11 +536,12 @@ class Bench:
 
     def check_intake(self, before: int, figures: dict[str, Any]) -> dict[str, Any]:
         """Every accepted request made exactly one case and one confirmation outbox row."""
-        made = self.scalar("SELECT count(*) FROM cases WHERE id > %s", before)
-        outbox = self.scalar(
-            "SELECT count(*) FROM outbox WHERE kind = 'email.case_received' AND case_id > %s",
-            before,
-        )
+        # One statement, one snapshot: a request cut at wrk's end may commit between two.
+        made, outbox = self.sql.execute(
+            "SELECT (SELECT count(*) FROM cases WHERE id > %s),"
+            " (SELECT count(*) FROM outbox WHERE kind = 'email.case_received' AND case_id > %s)",
+            (before, before),
+        ).fetchone() or (0, 0)
         ok = figures["requests"] - figures["non_2xx_3xx"]
         # wrk counts only completed responses; a request cut at the end may still commit.
         return {
