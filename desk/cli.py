@@ -504,32 +504,6 @@ def import_employers_command(file: str, batch_size: int) -> None:
         sys.exit(1)
 
 
-@main.group()
-def portal() -> None:
-    """The employer portal: organisations and their contacts."""
-
-
-@portal.command("make-admin")
-@click.argument("email")
-def make_admin(email: str) -> None:
-    """Name the contact at EMAIL the admin contact of their organisation."""
-    from desk.db import make_engine, make_session_factory, session_scope
-    from desk.services import organisations
-    from desk.services.errors import NotFound
-
-    config = load_config()
-    engine = make_engine(config["DATABASE_URL"])
-    try:
-        with session_scope(make_session_factory(engine, session_settings(config))) as session:
-            contact = organisations.make_admin(session, email)
-            name = contact.organisation.name if contact.organisation else ""
-    except NotFound as exc:
-        raise click.UsageError(f"no contact of an organisation has the address {email}") from exc
-    finally:
-        engine.dispose()
-    click.echo(f"{email.strip().lower()} is now the admin contact of {name}.")
-
-
 # --- command groups kept in desk/commands/ (one line each) ----------------------------------
 
 from desk.commands.admin_tools import admin as _admin_group  # noqa: E402
@@ -540,8 +514,10 @@ main.add_command(_users_group)
 main.add_command(_dev_ports)
 main.add_command(_admin_group)
 from desk.commands.inbound import inbound  # noqa: E402
+from desk.commands.portal import portal as _portal_group  # noqa: E402
 
 main.add_command(inbound)
+main.add_command(_portal_group)
 from desk.commands.audit import audit_group  # noqa: E402
 
 main.add_command(audit_group)
